@@ -1,0 +1,22 @@
+//! paxscreen: screens airline passenger manifests (UN/EDIFACT PAXLST) against watchlists.
+//!
+//! Map of the crate, one line per module and the question it answers:
+//!
+//! - [`model`]: what is a traveller, a flight manifest, a watchlist entry, a match?
+//! - [`paxlst`]: here are EDIFACT bytes — which manifest (or iAPI response) do they carry?
+//! - [`watchlist`]: here is a UN XML / OFAC CSV / NDJSON list — which entries does it hold?
+//! - [`names`]: how do two names compare, and under which keys should a name be found?
+//! - [`index`]: here is a normalised name — which entries could it be?
+//! - [`screen`]: here is a traveller — which entries do they match, how well, and why?
+//! - [`cli`]: the `paxscreen` subcommands that work on files (`screen`, `compare`, `parse`).
+//!
+//! The core (`model`, `paxlst`, `names`, `index`, `screen`) is plain synchronous Rust: no async
+//! runtime, no I/O beyond what a caller hands it.
+
+pub mod cli;
+pub mod index;
+pub mod model;
+pub mod names;
+pub mod paxlst;
+pub mod screen;
+pub mod watchlist;
