@@ -1,1 +1,125 @@
-//! placeholder, replaced in this change
+//! Names: normalisation and transliteration, part similarity, alignment, and blocking keys.
+//!
+//! Everything here is pure and allocation-light: the index precomputes [`Part`]s for every entry
+//! name once, so comparing a traveller with a candidate only aligns parts.
+
+mod keys;
+mod normalise;
+mod similarity;
+
+pub use keys::{KeyKind, NameKey, name_keys, pair_keys, part_keys};
+pub use normalise::{Part, normalise, parts, skeleton, strip_article};
+pub use similarity::{Alignment, NameAlignment, PART_FLOOR, align, jaro_winkler, part_similarity};
+
+/// Parts so common among travellers and listed people that, alone, they identify nobody
+/// ("Muhammad Ali Khan"). A match made only of these needs other evidence (a date of birth or
+/// document) before it alerts.
+pub const COMMON_PARTS: &[&str] = &[
+    "muhammad",
+    "ali",
+    "ahmad",
+    "hassan",
+    "hasan",
+    "hussein",
+    "abd",
+    "abdullah",
+    "khan",
+    "abu",
+    "umar",
+    "mahmoud",
+    "mahmud",
+    "mustafa",
+    "ibrahim",
+    "ismail",
+    "yusuf",
+    "said",
+    "saeed",
+    "saleh",
+    "salem",
+    "rahman",
+    "karim",
+    "hamid",
+    "ahmed",
+    "mehmet",
+    "bibi",
+    "begum",
+    "kumar",
+    "singh",
+    "devi",
+    "shah",
+    "hossain",
+    "islam",
+    "uddin",
+    "ullah",
+    "haji",
+    "sheikh",
+    "syed",
+    "sayed",
+    "mohammadi",
+    "hussain",
+    "wang",
+    "li",
+    "zhang",
+    "liu",
+    "chen",
+    "yang",
+    "huang",
+    "zhao",
+    "wu",
+    "zhou",
+    "nguyen",
+    "tran",
+    "le",
+    "pham",
+    "kim",
+    "lee",
+    "park",
+    "john",
+    "maria",
+    "jose",
+    "juan",
+    "smith",
+    "jones",
+    "garcia",
+    "rodriguez",
+    "martinez",
+    "lopez",
+    "gonzalez",
+    "ivanov",
+    "ivan",
+    "sergey",
+    "alexander",
+    "aleksandr",
+    "andrey",
+    "dmitry",
+    "vladimir",
+    "jean",
+    "pierre",
+    "david",
+    "daniel",
+    "michael",
+    "fatima",
+    "aisha",
+    "mariam",
+    "nur",
+    "omar",
+    "osama",
+    "khalid",
+    "tariq",
+    "amir",
+    "reza",
+    "hamza",
+    "bakr",
+    "bakar",
+    "din",
+    "aziz",
+    "malik",
+    "rashid",
+    "nasser",
+    "jamal",
+];
+
+/// Whether a canonical part is one of [`COMMON_PARTS`].
+pub fn is_common_part(text: &str) -> bool {
+    COMMON_PARTS.contains(&text)
+}

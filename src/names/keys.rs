@@ -1,0 +1,195 @@
+//! Blocking keys: the hashed strings under which a name is filed in the index, chosen so that a
+//! variant spelling of a part shares at least one key with it.
+//!
+//! Per part: the canonical text and its one-deletion neighbourhood (SymSpell, lossless for one
+//! edit), the consonant skeleton and its one-deletion neighbourhood (transliteration drift), the
+//! text without a glued article. Per pair of parts: the two skeletons together, so that two common
+//! parts ("Muhammad Ali") still make a selective key.
+
+use super::normalise::{Part, strip_article};
+use std::hash::{Hash, Hasher};
+
+/// Which family a key belongs to; part of the hash, and used to weigh evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    /// The canonical text itself.
+    Exact,
+    /// Text or its one-deletion variants.
+    TextDeletion,
+    /// Skeleton or its one-deletion variants.
+    Skeleton,
+    /// Two parts of one name together.
+    Pair,
+}
+
+/// A hashed key with its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NameKey {
+    pub kind: KeyKind,
+    pub hash: u64,
+}
+
+fn key(kind: KeyKind, s: &[u8]) -> NameKey {
+    let mut h = rustc_hash::FxHasher::default();
+    (kind as u8).hash(&mut h);
+    s.hash(&mut h);
+    NameKey {
+        kind,
+        hash: h.finish(),
+    }
+}
+
+/// Calls `f` with `s` and each string made by deleting one byte of it (duplicates possible).
+fn with_deletions(s: &[u8], mut f: impl FnMut(&[u8])) {
+    f(s);
+    let mut buf = [0u8; 64];
+    if s.len() > buf.len() {
+        return;
+    }
+    for i in 0..s.len() {
+        if i > 0 && s[i] == s[i - 1] {
+            continue; // same variant as the previous deletion
+        }
+        buf[..i].copy_from_slice(&s[..i]);
+        buf[i..s.len() - 1].copy_from_slice(&s[i + 1..]);
+        f(&buf[..s.len() - 1]);
+    }
+}
+
+/// The block form of a part for pair keys: the skeleton when it is distinctive, else the text.
+fn block(p: &Part) -> &[u8] {
+    if p.skel.len() >= 2 {
+        p.skel.as_bytes()
+    } else {
+        p.text.as_bytes()
+    }
+}
+
+/// Calls `f` with every string made by deleting two bytes of `s` (duplicates possible).
+fn with_double_deletions(s: &[u8], mut f: impl FnMut(&[u8])) {
+    let mut buf = [0u8; 64];
+    if s.len() > buf.len() || s.len() < 3 {
+        return;
+    }
+    for i in 0..s.len() {
+        for j in i + 1..s.len() {
+            let mut n = 0;
+            for (k, &c) in s.iter().enumerate() {
+                if k != i && k != j {
+                    buf[n] = c;
+                    n += 1;
+                }
+            }
+            f(&buf[..n]);
+        }
+    }
+}
+
+/// Parts at least this long also get two-deletion keys (two edits in a long part, as in
+/// SLIZHEUSKI / SLIZHEVSKY, still leave a recognisable name).
+const DOUBLE_DELETION_LEN: usize = 8;
+
+/// Keys of one part, appended to `out`.
+pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {
+    let text = p.text.as_bytes();
+    if !p.vowelless {
+        out.push(key(KeyKind::Exact, text));
+        if text.len() >= 4 {
+            with_deletions(text, |v| out.push(key(KeyKind::TextDeletion, v)));
+        }
+        if text.len() >= DOUBLE_DELETION_LEN {
+            with_double_deletions(text, |v| out.push(key(KeyKind::TextDeletion, v)));
+        }
+        if let Some(rest) = strip_article(&p.text, false) {
+            out.push(key(KeyKind::Exact, rest.as_bytes()));
+            with_deletions(rest.as_bytes(), |v| out.push(key(KeyKind::TextDeletion, v)));
+            let sk = super::normalise::skeleton(rest);
+            out.push(key(KeyKind::Skeleton, sk.as_bytes()));
+        }
+    }
+    let sk = p.skel.as_bytes();
+    if sk.len() >= 4 {
+        // shorter skeletons lose too much by a deletion ("kn" is in half the names)
+        with_deletions(sk, |v| out.push(key(KeyKind::Skeleton, v)));
+    } else if !sk.is_empty() {
+        out.push(key(KeyKind::Skeleton, sk));
+    }
+    if p.vowelless && sk.len() >= 3 && sk[0] == b'l' {
+        // an article the normaliser could not tell from a name starting with L
+        out.push(key(KeyKind::Skeleton, &sk[1..]));
+    }
+    out.sort_unstable_by_key(|k| k.hash);
+    out.dedup();
+}
+
+/// Pair keys of a name (first eight parts), appended to `out`.
+pub fn pair_keys(parts: &[Part], out: &mut Vec<NameKey>) {
+    let n = parts.len().min(8);
+    for i in 0..n {
+        for j in i + 1..n {
+            let (a, b) = (block(&parts[i]), block(&parts[j]));
+            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            let mut buf = [0u8; 130];
+            if lo.len() + hi.len() + 1 > buf.len() {
+                continue;
+            }
+            buf[..lo.len()].copy_from_slice(lo);
+            buf[lo.len()] = b' ';
+            buf[lo.len() + 1..lo.len() + 1 + hi.len()].copy_from_slice(hi);
+            out.push(key(KeyKind::Pair, &buf[..lo.len() + 1 + hi.len()]));
+        }
+    }
+}
+
+/// Every key of a name: part keys of each part, then pair keys.
+pub fn name_keys(parts: &[Part]) -> Vec<NameKey> {
+    let mut out = Vec::new();
+    let mut tmp = Vec::new();
+    for p in parts {
+        tmp.clear();
+        part_keys(p, &mut tmp);
+        out.extend_from_slice(&tmp);
+    }
+    pair_keys(parts, &mut out);
+    out.sort_unstable_by_key(|k| k.hash);
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::normalise::parts;
+    use super::*;
+
+    fn share_a_key(a: &str, b: &str) -> bool {
+        let (pa, pb) = (&parts(a)[0], &parts(b)[0]);
+        let (mut ka, mut kb) = (Vec::new(), Vec::new());
+        part_keys(pa, &mut ka);
+        part_keys(pb, &mut kb);
+        ka.iter().any(|k| kb.contains(k))
+    }
+
+    #[test]
+    fn variants_share_keys() {
+        for (a, b) in [
+            ("makhlouf", "makhluf"),
+            ("fazl", "fazel"),
+            ("slizheuski", "slizhevsky"),
+            ("bthaly", "bathali"),
+            ("alrahman", "rahman"),
+            ("qaddafi", "gaddafi"),
+            ("التكريتي", "tikriti"),
+            ("munhim", "munim"),
+        ] {
+            assert!(share_a_key(a, b), "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn pair_keys_ignore_order() {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        pair_keys(&parts("MUHAMMAD ALI"), &mut a);
+        pair_keys(&parts("ALI MOHAMMED"), &mut b);
+        assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,409 @@
+//! From a name as written (any script, any case, any punctuation) to comparable parts.
+//!
+//! Steps: NFKD and mark stripping (diacritics, Arabic harakat), a few Arabic letters mapped to the
+//! vowels they stand for, transliteration of every script to ASCII (`any_ascii`), lower case, split
+//! on anything that is not a letter or digit (apostrophes and dots inside words are deleted, so
+//! O'BRIEN = OBRIEN), titles and connective particles dropped, and a small set of spelling
+//! canonicalisations for the Arabic name structure (abd/abdul/abdel, Muhammad's spellings).
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// One comparable name part.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Part {
+    /// Lower-case ASCII, canonicalised ("abdul" → "abd", "mohamed" → "muhammad").
+    pub text: Box<str>,
+    /// Consonant skeleton (see [`skeleton`]): where Arabic-script and Latin spellings meet.
+    pub skel: Box<str>,
+    /// Written in a script without short vowels (Arabic, Hebrew): only the skeleton is reliable.
+    pub vowelless: bool,
+}
+
+impl Part {
+    pub fn new(text: &str, vowelless: bool) -> Part {
+        Part {
+            skel: skeleton(text).into_boxed_str(),
+            text: text.into(),
+            vowelless,
+        }
+    }
+}
+
+/// Person titles dropped before comparison (lower case, after transliteration).
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "mme",
+    "mlle",
+    "mstr",
+    "master",
+    "madam",
+    "madame",
+    "monsieur",
+    "herr",
+    "frau",
+    "sr",
+    "jr",
+    "phd",
+    "md",
+];
+
+/// Connective particles that carry no identity: the Arabic article and its assimilated forms,
+/// "son/daughter of", and Iberian linking words. Dropped on both sides, so AL-RAHMAN = RAHMAN and
+/// the glued ALRAHMAN is handled by [`strip_article`].
+const PARTICLES: &[&str] = &[
+    "al", "el", "ul", "ad", "ar", "as", "at", "az", "ash", "ed", "er", "es", "bin", "ben", "ibn",
+    "bn", "bint", "binti", "bte", "ould", "wuld", "ult", "de", "del", "della", "dos", "das", "y",
+];
+
+/// Spellings mapped to one canonical part (checked after transliteration and lower-casing).
+const CANONICAL: &[(&str, &[&str])] = &[
+    (
+        "muhammad",
+        &[
+            "mohammed",
+            "mohammad",
+            "mohamed",
+            "mohamad",
+            "muhammed",
+            "muhamed",
+            "muhamad",
+            "mohd",
+            "muhd",
+            "mohmed",
+            "mouhamed",
+            "mouhammad",
+            "mohamud",
+            "mahomed",
+            "mohammod",
+            "muhammet",
+            "mohammadi",
+            "mhmd",
+        ],
+    ),
+    (
+        "abd",
+        &[
+            "abdul", "abdel", "abdal", "abdil", "abdoul", "abdu", "abdol", "abdur", "abdus",
+        ],
+    ),
+    (
+        "abdullah",
+        &[
+            "abdallah",
+            "abdulla",
+            "abdalla",
+            "abdellah",
+            "abdollah",
+            "abdoullah",
+            "abdulah",
+        ],
+    ),
+    (
+        "yusuf",
+        &[
+            "yousef", "youssef", "yousif", "yusef", "youssouf", "yusif", "yousuf", "youcef",
+            "yussuf", "yousof",
+        ],
+    ),
+    (
+        "hussein",
+        &[
+            "husayn", "hussain", "husain", "husein", "hussien", "hossein", "hosein", "husseyn",
+            "houssein",
+        ],
+    ),
+    ("osama", &["usama", "oussama", "ousama"]),
+    ("umar", &["omar", "omer", "umer"]),
+    ("ahmad", &["ahmed", "ahmet", "ehmed"]),
+    ("abu", &["abou", "abo", "bw"]),
+];
+
+/// Is this character from a script written without short vowels?
+fn is_vowelless_script(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x05FF | 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF
+        | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF)
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// Arabic letters whose usual transliteration is a vowel (or nothing) in names.
+fn arabic_premap(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ة' => "a", // ta marbuta: Hamza, Fatima
+        'ى' => "a", // alef maqsura: Mustafa, Isa
+        'ا' | 'أ' | 'إ' | 'آ' | 'ٱ' => "a",
+        'ء' | 'ع' => "", // hamza and ain have no Latin letter in passports
+        'ئ' => "y",
+        'ؤ' => "w",
+        _ => return None,
+    })
+}
+
+/// The consonant skeleton of a lower-case ASCII part: vowels and h/w/y dropped, similar
+/// consonants folded (c,k,q,g,j,x → k; z → s; v → f; p → b; t → d), repeats collapsed.
+/// "makhlouf" and "makhluf" → "mklf"; "saddam" and Arabic "sdm" → "sdm".
+pub fn skeleton(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = '\0';
+    for c in text.chars() {
+        let f = match c {
+            'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'h' | 'w' => continue,
+            'c' | 'k' | 'q' | 'g' | 'j' | 'x' => 'k',
+            'z' => 's',
+            'v' => 'f',
+            'p' => 'b',
+            't' => 'd',
+            c => c,
+        };
+        if f != last {
+            out.push(f);
+            last = f;
+        }
+    }
+    out
+}
+
+/// Raw tokens: transliterated, lower-cased, split; each with its vowelless flag.
+fn raw_tokens(name: &str) -> Vec<(String, bool)> {
+    let mut tokens: Vec<(String, bool)> = Vec::new();
+    let mut cur = String::new();
+    let mut cur_vowelless = false;
+    let mut buf = [0u8; 4];
+    let flush = |cur: &mut String, vl: &mut bool, tokens: &mut Vec<(String, bool)>| {
+        if !cur.is_empty() {
+            tokens.push((std::mem::take(cur), *vl));
+        }
+        *vl = false;
+    };
+    for c in name.nfkd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if matches!(c, '\'' | '.' | '`' | '’' | 'ʼ' | 'ʻ' | 'ʿ' | 'ʾ' | '´') {
+            continue; // deleted inside words: O'BRIEN = OBRIEN, U.S. = US
+        }
+        if c.is_ascii() || c.is_whitespace() || !c.is_alphanumeric() {
+            flush(&mut cur, &mut cur_vowelless, &mut tokens);
+            continue;
+        }
+        let vl = is_vowelless_script(c);
+        if vl {
+            cur_vowelless = true;
+        }
+        let translit = match arabic_premap(c) {
+            Some(s) => s,
+            None => any_ascii::any_ascii_char(c),
+        };
+        let cjk = is_cjk(c);
+        if cjk {
+            flush(&mut cur, &mut cur_vowelless, &mut tokens);
+        }
+        for t in translit.chars() {
+            if t.is_ascii_alphanumeric() {
+                cur.push(t.to_ascii_lowercase());
+            } else if t == ' ' {
+                flush(&mut cur, &mut cur_vowelless, &mut tokens);
+                if vl {
+                    cur_vowelless = true;
+                }
+            }
+        }
+        if cjk {
+            flush(&mut cur, &mut cur_vowelless, &mut tokens);
+        }
+        let _ = c.encode_utf8(&mut buf);
+    }
+    flush(&mut cur, &mut cur_vowelless, &mut tokens);
+    tokens
+}
+
+/// The glued article: "alrahman" → "rahman", Arabic-script "ltkryty" → "tkryty". Only when what
+/// remains is long enough to be a name of its own, so ALI, ALAN and ELENA are left alone.
+pub fn strip_article(text: &str, vowelless: bool) -> Option<&str> {
+    if vowelless {
+        // ال written without vowels: a leading l before at least three more consonants.
+        let rest = text.strip_prefix("al").or_else(|| text.strip_prefix('l'))?;
+        return (rest.len() >= 3).then_some(rest);
+    }
+    for a in ["al", "el", "ul"] {
+        if let Some(rest) = text.strip_prefix(a)
+            && rest.len() >= 4
+            && !rest.starts_with(['a', 'e', 'i', 'o', 'u'])
+        {
+            return Some(rest);
+        }
+    }
+    None
+}
+
+fn canonical(text: &str) -> Option<&'static str> {
+    CANONICAL
+        .iter()
+        .find(|(c, forms)| *c == text || forms.contains(&text))
+        .map(|(c, _)| *c)
+}
+
+/// Splits the glued "abd" + name forms: "abdulrahman" → ["abd", "rahman"], "abdelkader" →
+/// ["abd", "kader"]. Leaves "abdullah" (a name of its own) alone.
+fn split_abd(text: &str) -> Option<(&'static str, &str)> {
+    if canonical(text).is_some() || !text.starts_with("abd") {
+        return None;
+    }
+    for pre in [
+        "abdoul", "abdul", "abdel", "abdal", "abdil", "abdur", "abdus", "abdou", "abdu", "abd",
+    ] {
+        let Some(rest) = text.strip_prefix(pre) else {
+            continue;
+        };
+        // "abdurahman" is abdu + rahman, not abdur + ahman; "abdulaziz" is abdul + aziz
+        let vowel_start = rest.starts_with(['a', 'e', 'i', 'o', 'u']);
+        if rest.len() >= 4 && (!vowel_start || pre.ends_with('l')) {
+            return Some(("abd", rest));
+        }
+    }
+    None
+}
+
+/// A name as comparable parts, in written order. Empty when nothing nameable is left.
+pub fn parts(name: &str) -> Vec<Part> {
+    let mut out = Vec::new();
+    for (tok, vl) in raw_tokens(name) {
+        push_token(&tok, vl, &mut out);
+    }
+    out
+}
+
+fn push_token(tok: &str, vl: bool, out: &mut Vec<Part>) {
+    if TITLES.contains(&tok) || PARTICLES.contains(&tok) {
+        return;
+    }
+    if vl {
+        // Arabic script: "bd" is abd, "bn" is bin, "mhmd" is Muhammad.
+        match tok {
+            "bd" => return out.push(Part::new("abd", false)),
+            "bn" | "bnt" => return,
+            _ => {}
+        }
+        if let Some(c) = canonical(tok) {
+            return out.push(Part::new(c, false));
+        }
+        let t = strip_article(tok, true).unwrap_or(tok);
+        return out.push(Part::new(t, true));
+    }
+    if let Some(c) = canonical(tok) {
+        return out.push(Part::new(c, false));
+    }
+    if let Some((abd, rest)) = split_abd(tok) {
+        out.push(Part::new(abd, false));
+        return push_token(rest, false, out);
+    }
+    out.push(Part::new(tok, false));
+}
+
+/// The canonical text of a name: parts joined by single spaces. Normalising this again gives the
+/// same string (tested as a property).
+pub fn normalise(name: &str) -> String {
+    let p = parts(name);
+    let mut s = String::new();
+    for (i, part) in p.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(&part.text);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(name: &str) -> Vec<String> {
+        parts(name).iter().map(|p| p.text.to_string()).collect()
+    }
+
+    #[test]
+    fn latin_names_fold_case_marks_and_punctuation() {
+        assert_eq!(texts("José  O'Brien-Pérez"), ["jose", "obrien", "perez"]);
+        assert_eq!(texts("Mr. JOHN SMITH"), ["john", "smith"]);
+    }
+
+    #[test]
+    fn arabic_articles_glued_or_split_meet() {
+        assert_eq!(texts("AL RAHMAN"), texts("AL-RAHMAN"));
+        assert_eq!(texts("EL-RAHMAN"), ["rahman"]);
+        // the glued article is kept in text but an alternative without it exists
+        assert_eq!(strip_article("alrahman", false), Some("rahman"));
+        assert_eq!(strip_article("ali", false), None);
+        assert_eq!(strip_article("alan", false), None);
+        assert_eq!(strip_article("alexander", false), None);
+    }
+
+    #[test]
+    fn abd_forms_meet() {
+        assert_eq!(texts("ABDUL RAHMAN"), ["abd", "rahman"]);
+        assert_eq!(texts("ABDEL RAHMAN"), ["abd", "rahman"]);
+        assert_eq!(texts("ABD AL RAHMAN"), ["abd", "rahman"]);
+        assert_eq!(texts("ABDULRAHMAN"), ["abd", "rahman"]);
+        assert_eq!(texts("ABDURRAHMAN"), ["abd", "rahman"]);
+        assert_eq!(texts("ABDELKADER"), ["abd", "kader"]);
+        assert_eq!(texts("ABDURAHMAN"), ["abd", "rahman"]);
+        assert_eq!(texts("ABDULAZIZ"), ["abd", "aziz"]);
+        assert_eq!(texts("ABDULLAH"), ["abdullah"]);
+        assert_eq!(texts("ABDALLAH"), ["abdullah"]);
+    }
+
+    #[test]
+    fn muhammad_spellings_meet() {
+        for s in ["MOHAMMED", "Muhammad", "MOHAMED", "Mohamad", "محمد"] {
+            assert_eq!(texts(s), ["muhammad"], "{s}");
+        }
+    }
+
+    #[test]
+    fn bin_ibn_ould_are_particles() {
+        assert_eq!(texts("OSAMA BIN LADEN"), ["osama", "laden"]);
+        assert_eq!(texts("USAMA IBN LADIN"), ["osama", "ladin"]);
+        assert_eq!(texts("AHMED OULD ABDALLAH"), ["ahmad", "abdullah"]);
+    }
+
+    #[test]
+    fn arabic_script_meets_latin_in_skeletons() {
+        let ar = parts("صدام حسين التكريتي");
+        let la = parts("SADDAM HUSSEIN AL-TIKRITI");
+        assert_eq!(ar.len(), 3);
+        assert!(ar[0].vowelless);
+        let sk = |v: &[Part]| v.iter().map(|p| p.skel.to_string()).collect::<Vec<_>>();
+        assert_eq!(sk(&ar), sk(&la));
+    }
+
+    #[test]
+    fn cyrillic_and_han_are_transliterated() {
+        assert_eq!(texts("Сергей Лавров"), ["sergei", "lavrov"]);
+        assert_eq!(texts("毛泽东"), ["mao", "ze", "dong"]);
+    }
+
+    #[test]
+    fn skeleton_folds_variants() {
+        assert_eq!(skeleton("makhlouf"), skeleton("makhluf"));
+        assert_eq!(skeleton("fazl"), skeleton("fazel"));
+        assert_eq!(skeleton("khalaf"), skeleton("kalaf"));
+        assert_eq!(skeleton("qaddafi"), skeleton("kadhafi"));
+        assert_eq!(skeleton("gaddafi"), skeleton("qathafi"));
+    }
+}
