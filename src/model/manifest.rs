@@ -63,10 +63,62 @@ pub struct Flight {
     pub carrier: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
+    /// The flight identifier exactly as TDT sent it (`UA0989`, `ZX877` carried by `XZ`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     #[serde(default)]
     pub departure: FlightEndpoint,
     #[serde(default)]
     pub arrival: FlightEndpoint,
+    /// TDT+34: the flight only overflies the reporting state.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overflight: bool,
+    /// LOC+130: final destination of a domestic continuation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_destination: Option<String>,
+}
+
+/// A reference a traveller carries besides PNR, passenger reference and seat (RFF+AEA, RFF+CR,
+/// RFF+YZY …), kept so that answers and audits can echo it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Reference {
+    pub qualifier: String,
+    pub value: String,
+}
+
+/// LOC+91 sent a free-text place (`:::LONDON`) for one of the traveller's documents; the
+/// document's `country` holds only what is a country code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct DocumentPlace {
+    /// Index into the traveller's `documents`.
+    pub document: usize,
+    pub place: String,
+}
+
+/// NAD+MS: who sent the manifest (a person, a department, or a profile id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ReportingParty {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// CNT totals as declared (a flight total, not a count of this message part).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Totals {
+    /// CNT+42.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passengers: Option<u32>,
+    /// CNT+41.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crew: Option<u32>,
+}
+
+impl Totals {
+    pub fn is_empty(&self) -> bool {
+        self.passengers.is_none() && self.crew.is_none()
+    }
 }
 
 /// A traveller as a manifest carries them: the screened fields (`Passenger`, flattened) plus the
@@ -93,6 +145,22 @@ pub struct Traveller {
     pub embarkation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debarkation: Option<String>,
+    /// LOC+22: airport of clearance (first arrival in the reporting state).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clearance: Option<String>,
+    /// GEI+4: 173 = data verified, 174 = not verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
+    /// EMP+1: crew category (`CR1` cockpit, `CR2` cabin, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crew_category: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<Reference>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub document_places: Vec<DocumentPlace>,
+    /// Segment number of the traveller's NAD in its input, for audit and error reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<usize>,
 }
 
 /// One flight's manifest, possibly assembled from several message parts.
@@ -108,6 +176,26 @@ pub struct Manifest {
     pub recipient: Option<String>,
     #[serde(default)]
     pub document_type: DocumentType,
+    /// BGM document name code as sent (`745`, `250`, `266`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_code: Option<String>,
+    /// BGM document identifier (`C`, `CP`, `CLOB`, `G` …): crew type, change or close-out kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_id: Option<String>,
+    /// UNH 0068: the key that ties the parts of one multi-part transmission together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub common_access_ref: Option<String>,
+    /// RFF+TN: transaction reference, echoed by iAPI responses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_ref: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporting_party: Option<ReportingParty>,
+    #[serde(default, skip_serializing_if = "Totals::is_empty")]
+    pub totals: Totals,
+    /// Sequence numbers of the message parts this manifest was assembled from (empty when the
+    /// message carried no part number).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<u32>,
     #[serde(default)]
     pub flights: Vec<Flight>,
     #[serde(default)]

@@ -9,7 +9,10 @@ pub mod manifest;
 
 pub use country::Country;
 pub use date::{DateSpec, PartialDate};
-pub use manifest::{DocumentType, Flight, FlightEndpoint, Manifest, Traveller, TravellerKind};
+pub use manifest::{
+    DocumentPlace, DocumentType, Flight, FlightEndpoint, Manifest, Reference, ReportingParty,
+    Totals, Traveller, TravellerKind,
+};
 
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
