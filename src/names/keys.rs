@@ -141,7 +141,31 @@ pub fn pair_keys(parts: &[Part], out: &mut Vec<NameKey>) {
     }
 }
 
-/// Every key of a name: part keys of each part, then pair keys.
+/// Keys of two adjacent parts glued together (SALAH ALDIN = SALAHALDIN, هدايت الله =
+/// HIDAYATULLAH): the joined skeleton, and the joined text when neither is vowelless.
+pub fn glued_keys(x: &Part, y: &Part, out: &mut Vec<NameKey>) {
+    let mut buf = [0u8; 130];
+    let (a, b) = (x.skel.as_bytes(), y.skel.as_bytes());
+    if !a.is_empty() && !b.is_empty() && a.len() + b.len() <= buf.len() {
+        // a consonant repeated at the seam collapses, as in the skeleton of the glued form
+        let b = if a.last() == b.first() { &b[1..] } else { b };
+        buf[..a.len()].copy_from_slice(a);
+        buf[a.len()..a.len() + b.len()].copy_from_slice(b);
+        if a.len() + b.len() >= 3 {
+            out.push(key(KeyKind::Skeleton, &buf[..a.len() + b.len()]));
+        }
+    }
+    if !x.vowelless && !y.vowelless {
+        let (a, b) = (x.text.as_bytes(), y.text.as_bytes());
+        if a.len() + b.len() <= buf.len() {
+            buf[..a.len()].copy_from_slice(a);
+            buf[a.len()..a.len() + b.len()].copy_from_slice(b);
+            out.push(key(KeyKind::Exact, &buf[..a.len() + b.len()]));
+        }
+    }
+}
+
+/// Every key of a name: part keys of each part, glued keys of adjacent parts, then pair keys.
 pub fn name_keys(parts: &[Part]) -> Vec<NameKey> {
     let mut out = Vec::new();
     let mut tmp = Vec::new();
@@ -149,6 +173,9 @@ pub fn name_keys(parts: &[Part]) -> Vec<NameKey> {
         tmp.clear();
         part_keys(p, &mut tmp);
         out.extend_from_slice(&tmp);
+    }
+    for w in parts.windows(2) {
+        glued_keys(&w[0], &w[1], &mut out);
     }
     pair_keys(parts, &mut out);
     out.sort_unstable_by_key(|k| k.hash);

@@ -7,7 +7,7 @@ mod keys;
 mod normalise;
 mod similarity;
 
-pub use keys::{KeyKind, NameKey, name_keys, pair_keys, part_keys};
+pub use keys::{KeyKind, NameKey, glued_keys, name_keys, pair_keys, part_keys};
 pub use normalise::{Part, normalise, parts, skeleton, strip_article};
 pub use similarity::{Alignment, NameAlignment, PART_FLOOR, align, jaro_winkler, part_similarity};
 

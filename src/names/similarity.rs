@@ -29,6 +29,16 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
         };
     }
     if a.vowelless || b.vowelless {
+        if a.skel.is_empty() && b.skel.is_empty() {
+            // only weak consonants (YAHYA / يحيى): compare them, h, w and y included
+            return if loose_skeleton(&a.text) == loose_skeleton(&b.text)
+                && !loose_skeleton(&a.text).is_empty()
+            {
+                0.85
+            } else {
+                0.0
+            };
+        }
         return skeleton_similarity(&a.skel, &b.skel);
     }
     let mut best = jaro_winkler(&a.text, &b.text);
@@ -53,6 +63,21 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
         best = best.max(s);
     }
     best
+}
+
+/// Consonants with h, w and y kept (vowels dropped, repeats collapsed): the fallback for names
+/// whose skeleton is empty.
+fn loose_skeleton(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        // a Latin i is often the Arabic ya (YAHIA = يحيى)
+        let c = if matches!(c, 'i' | 'j') { 'y' } else { c };
+        if matches!(c, 'a' | 'e' | 'o' | 'u') || out.ends_with(c) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Comparison in skeleton space, for parts written without short vowels.
@@ -206,8 +231,25 @@ fn concat_part<'b>(x: &Part, y: &Part, buf: &'b mut [u8; 2 * MAX_PART + 2]) -> O
 
 /// Similarity of one part against two adjacent parts glued together.
 fn glued_similarity(single: &Part, x: &Part, y: &Part) -> f32 {
+    if single.vowelless || x.vowelless || y.vowelless {
+        // in skeleton space: HIDAYATULLAH ↔ هدايت الله, JALALUDDIN ↔ جلال الدين
+        let (s, a, b) = (single.skel.as_bytes(), x.skel.as_bytes(), y.skel.as_bytes());
+        if a.is_empty() || b.is_empty() || s.len() < 2 {
+            return 0.0;
+        }
+        // written without vowels, the two parts are never much longer than the one
+        if !single.vowelless && single.text.len() + 1 < x.text.len() + y.text.len() {
+            return 0.0;
+        }
+        let joined_ok = |b: &[u8]| {
+            // a repeated consonant at the seam collapses in the single part's skeleton
+            let b = if a.last() == b.first() { &b[1..] } else { b };
+            s.len() == a.len() + b.len() && s.starts_with(a) && s.ends_with(b)
+        };
+        return if joined_ok(b) { 0.92 } else { 0.0 };
+    }
     let total = x.text.len() + y.text.len();
-    if single.vowelless || single.text.len() + 1 < total || single.text.len() > total + 1 {
+    if single.text.len() + 1 < total || single.text.len() > total + 1 {
         return 0.0;
     }
     let mut buf = [0u8; 2 * MAX_PART + 2];
