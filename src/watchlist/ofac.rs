@@ -52,9 +52,7 @@ fn rows<'a>(
                     summary.skip(format!("{name}:{line}"), format!("csv error: {e}"));
                     // A csv error on I/O would repeat forever; on a slice it cannot, but stop
                     // after an error without a position to be safe.
-                    if e.position().is_none() {
-                        return None;
-                    }
+                    e.position()?;
                     continue;
                 }
             }
