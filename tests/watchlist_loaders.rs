@@ -320,3 +320,38 @@ fn real_ofac_list() {
     assert_eq!(dobs(e), ["1943-11-23", "1943-07-15"]);
     assert_eq!(docs(e), [("I".into(), "6095803".into(), "COL".into())]);
 }
+
+/// Every prefix of every fixture, and copies with bytes flipped, load or fail cleanly.
+#[test]
+fn truncated_and_corrupted_inputs_never_panic() {
+    use paxscreen::watchlist::load_bytes;
+    for (format, rel) in [
+        (ListFormat::UnXml, "un_small.xml"),
+        (ListFormat::OfacCsv, "ofac/sdn.csv"),
+        (ListFormat::Ndjson, "national.ndjson"),
+    ] {
+        let bytes = std::fs::read(fixture(rel)).unwrap();
+        for cut in 0..bytes.len() {
+            let _ = load_bytes(format, rel, &bytes[..cut]);
+        }
+        let mut seed = 0x9e37_79b9_u32;
+        for _ in 0..300 {
+            let mut b = bytes.clone();
+            for _ in 0..4 {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let i = seed as usize % b.len();
+                b[i] = (seed >> 8) as u8;
+            }
+            let _ = load_bytes(format, rel, &b);
+        }
+    }
+    // A huge line is reported, not parsed.
+    let mut big = b"{\"id\":\"x\",\"list\":\"l\",\"names\":[\"".to_vec();
+    big.resize(2 << 20, b'a');
+    big.extend_from_slice(b"\"]}\n");
+    let (entries, s) = load_bytes(ListFormat::Ndjson, "big", &big).unwrap();
+    assert!(entries.is_empty());
+    assert_eq!(s.skipped, 1);
+}
