@@ -43,6 +43,8 @@ const EXTRA_NAMES: &[(&str, &str)] = &[
     ("Palestine", "PSE"),
     ("State of Palestine", "PSE"),
     ("Occupied Palestinian Territory", "PSE"),
+    ("Palestinian", "PSE"),
+    ("Macedonia, The Former Yugoslav Republic of", "MKD"),
     ("West Bank", "PSE"),
     ("Gaza", "PSE"),
     ("Gaza Strip", "PSE"),

@@ -344,7 +344,11 @@ pub(crate) fn parse_text_date(s: &str) -> Option<PartialDate> {
 
 /// Parses a nationality value, counting it as unknown when no table knows it. Placeholders
 /// ("na", "-", "unknown") are not counted: they carry no claim.
-pub(crate) fn parse_nationality(s: &str, summary: &mut LoadSummary) -> Option<Country> {
+pub(crate) fn parse_nationality(
+    s: &str,
+    location: &str,
+    summary: &mut LoadSummary,
+) -> Option<Country> {
     let t = s.trim().trim_end_matches('.').trim();
     if t.is_empty()
         || matches!(
@@ -357,6 +361,7 @@ pub(crate) fn parse_nationality(s: &str, summary: &mut LoadSummary) -> Option<Co
     let c = Country::parse(t);
     if c.is_none() {
         summary.unknown_nationalities += 1;
+        summary.problem(location, format!("unknown nationality {t:?}"));
     }
     c
 }

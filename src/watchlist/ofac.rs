@@ -52,9 +52,7 @@ fn rows<'a>(
                     summary.skip(format!("{name}:{line}"), format!("csv error: {e}"));
                     // A csv error on I/O would repeat forever; on a slice it cannot, but stop
                     // after an error without a position to be safe.
-                    if e.position().is_none() {
-                        return None;
-                    }
+                    e.position()?;
                     continue;
                 }
             }
@@ -237,10 +235,19 @@ fn statements(remarks: &str) -> Vec<&str> {
 }
 
 /// Case-insensitive prefix strip; the prefixes are ASCII so the cut is a char boundary.
+/// A prefix ending in a letter must end a word: "citizen" does not match "Citizen's Card".
 fn after<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| s[prefix.len()..].trim())
+    if !head.eq_ignore_ascii_case(prefix) {
+        return None;
+    }
+    let rest = &s[prefix.len()..];
+    if prefix.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && rest.starts_with(|c: char| !c.is_whitespace())
+    {
+        return None;
+    }
+    Some(rest.trim())
 }
 
 /// Identity documents whose numbers a traveller may carry (tax and registration numbers are
@@ -281,7 +288,12 @@ pub(crate) fn parse_remarks(
                 push_unique(&mut e.places_of_birth, p);
             }
         } else if let Some(c) = after(st, "nationality").or_else(|| after(st, "citizen")) {
-            if let Some(c) = parse_nationality(c, summary) {
+            // "Nationality of Registration" belongs to vessels; "possibly X" still names X.
+            if c.starts_with("of ") {
+                continue;
+            }
+            let c = after(c, "possibly").unwrap_or(c);
+            if let Some(c) = parse_nationality(c, loc, summary) {
                 push_unique(&mut e.nationalities, c);
             }
         } else if let Some(g) = after(st, "Gender") {
@@ -329,7 +341,12 @@ fn parse_id_statement(s: &str) -> Option<(String, Option<Country>)> {
         .or_else(|| after(s, "No:"))
         .or_else(|| after(s, "Number"))
         .unwrap_or(s);
-    let (num_part, country) = match s.find('(') {
+    // A country in parentheses follows the number after a space; "(HWI)040182" is a number.
+    let open = s
+        .char_indices()
+        .find(|&(i, c)| c == '(' && i > 0 && s[..i].ends_with(char::is_whitespace))
+        .map(|(i, _)| i);
+    let (num_part, country) = match open {
         Some(i) => {
             let inner = &s[i + 1..];
             let inner = inner.split(')').next().unwrap_or(inner);
@@ -368,7 +385,7 @@ mod tests {
             "DOB 01 Jan 1970; alt. DOB 02 Feb 1971; alt. DOB circa 1965; DOB 1968 to 1970; \
              POB Baghdad, Iraq; nationality Iraq; alt. citizen Syria; Gender Male; \
              Passport A1234567 (Iraq); alt. Passport G 649385 issued 08 Sep 2006 expires 17 Jul 2011; \
-             National ID No. 123 (Pakistan); Cedula No. 16247821 (Colombia); \
+             National ID No. 123 (Pakistan); National ID No. (HWI)040182 (Burma); Cedula No. 16247821 (Colombia); \
              a.k.a. 'ABU ALI'; Linked To: SOMETHING; R.F.C. X123 (Mexico).",
         );
         assert_eq!(s.problems_total, 0);
@@ -405,6 +422,7 @@ mod tests {
                 ("P", "A1234567", Some("IRQ")),
                 ("P", "G 649385", None),
                 ("I", "123", Some("PAK")),
+                ("I", "(HWI)040182", Some("MMR")),
                 ("I", "16247821", Some("COL")),
             ]
         );
@@ -417,7 +435,7 @@ mod tests {
         let (e, s) = entry("DOB sometime in the sixties; nationality Atlantis; Passport ()");
         assert!(e.dobs.is_empty());
         assert_eq!(s.unknown_nationalities, 1);
-        assert_eq!(s.problems_total, 2);
+        assert_eq!(s.problems_total, 3);
     }
 
     #[test]

@@ -270,6 +270,7 @@ fn build_entry(source: &str, r: &RawRecord, summary: &mut LoadSummary) -> Option
         RecordKind::Individual => "INDIVIDUAL_ALIAS",
         RecordKind::Entity => "ENTITY_ALIAS",
     };
+    let (mut alias_dobs, mut alias_pobs) = (Vec::new(), Vec::new());
     for b in r.blocks(alias_block) {
         let Some(raw) = field(b, "ALIAS_NAME") else {
             continue;
@@ -299,13 +300,14 @@ fn build_entry(source: &str, r: &RawRecord, summary: &mut LoadSummary) -> Option
             };
             push_name(&mut e.names, name, k);
         }
-        // Some aliases carry their own date and place of birth (a false identity).
+        // Some aliases carry their own date and place of birth (a false identity); they are
+        // added after the record's own.
         if let Some(d) = field(b, "DATE_OF_BIRTH").and_then(parse_text_date) {
-            push_unique(&mut e.dobs, DateSpec::Exact(d));
+            alias_dobs.push(DateSpec::Exact(d));
         }
         let pob = join_place(&[field(b, "CITY_OF_BIRTH"), field(b, "COUNTRY_OF_BIRTH")]);
         if !pob.is_empty() {
-            push_unique(&mut e.places_of_birth, pob);
+            alias_pobs.push(pob);
         }
     }
 
@@ -326,7 +328,7 @@ fn build_entry(source: &str, r: &RawRecord, summary: &mut LoadSummary) -> Option
         for b in r.blocks("NATIONALITY") {
             for (n, v) in b {
                 if n == "VALUE"
-                    && let Some(c) = parse_nationality(v, summary)
+                    && let Some(c) = parse_nationality(v, &loc, summary)
                 {
                     push_unique(&mut e.nationalities, c);
                 }
@@ -348,6 +350,12 @@ fn build_entry(source: &str, r: &RawRecord, summary: &mut LoadSummary) -> Option
                 push_unique(&mut e.documents, d);
             }
         }
+    }
+    for d in alias_dobs {
+        push_unique(&mut e.dobs, d);
+    }
+    for p in alias_pobs {
+        push_unique(&mut e.places_of_birth, p);
     }
     Some(e)
 }
