@@ -19,4 +19,5 @@ pub mod model;
 pub mod names;
 pub mod paxlst;
 pub mod screen;
+pub mod synth;
 pub mod watchlist;
