@@ -376,7 +376,7 @@ impl Index {
                 }
                 let w = match k.kind {
                     KeyKind::Exact => 1.0,
-                    KeyKind::Skeleton => 0.8,
+                    KeyKind::Skeleton | KeyKind::HSkeleton => 0.8,
                     _ => 0.6,
                 } * (1.0 + (cfg.max_posting as f32 / n as f32).ln());
                 let rare = n <= cfg.rare_posting;

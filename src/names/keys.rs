@@ -6,7 +6,7 @@
 //! text without a glued article. Per pair of parts: the two skeletons together, so that two common
 //! parts ("Muhammad Ali") still make a selective key.
 
-use super::normalise::{Part, strip_article};
+use super::normalise::{DZ, Part, strip_article};
 use std::hash::{Hash, Hasher};
 
 /// Which family a key belongs to; part of the hash, and used to weigh evidence.
@@ -18,6 +18,8 @@ pub enum KeyKind {
     TextDeletion,
     /// Skeleton or its one-deletion variants.
     Skeleton,
+    /// The skeleton that keeps h (see `Part::hskel`).
+    HSkeleton,
     /// Two parts of one name together.
     Pair,
 }
@@ -114,9 +116,24 @@ pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {
     } else if !sk.is_empty() {
         out.push(key(KeyKind::Skeleton, sk));
     }
-    if p.vowelless && sk.len() >= 3 && sk[0] == b'l' {
-        // an article the normaliser could not tell from a name starting with L
-        out.push(key(KeyKind::Skeleton, &sk[1..]));
+    let hs = p.hskel.as_bytes();
+    if hs.len() >= 2 {
+        out.push(key(KeyKind::HSkeleton, hs));
+    }
+    if p.vowelless && sk.contains(&(DZ as u8)) {
+        // the D/Z marker files the part under both readings
+        for r in [b'd', b's'] {
+            let swap = |s: &[u8]| -> Vec<u8> {
+                s.iter().map(|&c| if c == DZ as u8 { r } else { c }).collect()
+            };
+            let sk2 = swap(sk);
+            if sk2.len() >= 4 {
+                with_deletions(&sk2, |v| out.push(key(KeyKind::Skeleton, v)));
+            } else {
+                out.push(key(KeyKind::Skeleton, &sk2));
+            }
+            out.push(key(KeyKind::HSkeleton, &swap(hs)));
+        }
     }
     out.sort_unstable_by_key(|k| k.hash);
     out.dedup();
@@ -145,14 +162,14 @@ pub fn pair_keys(parts: &[Part], out: &mut Vec<NameKey>) {
 /// HIDAYATULLAH): the joined skeleton, and the joined text when neither is vowelless.
 pub fn glued_keys(x: &Part, y: &Part, out: &mut Vec<NameKey>) {
     let mut buf = [0u8; 130];
-    let (a, b) = (x.skel.as_bytes(), y.skel.as_bytes());
+    let (a, b) = (x.hskel.as_bytes(), y.hskel.as_bytes());
     if !a.is_empty() && !b.is_empty() && a.len() + b.len() <= buf.len() {
         // a consonant repeated at the seam collapses, as in the skeleton of the glued form
         let b = if a.last() == b.first() { &b[1..] } else { b };
         buf[..a.len()].copy_from_slice(a);
         buf[a.len()..a.len() + b.len()].copy_from_slice(b);
-        if a.len() + b.len() >= 3 {
-            out.push(key(KeyKind::Skeleton, &buf[..a.len() + b.len()]));
+        if !b.is_empty() && a.len() + b.len() >= 3 {
+            out.push(key(KeyKind::HSkeleton, &buf[..a.len() + b.len()]));
         }
     }
     if !x.vowelless && !y.vowelless {

@@ -9,7 +9,9 @@ mod similarity;
 
 pub use keys::{KeyKind, NameKey, glued_keys, name_keys, pair_keys, part_keys};
 pub use normalise::{Part, normalise, parts, skeleton, strip_article};
-pub use similarity::{Alignment, NameAlignment, PART_FLOOR, align, jaro_winkler, part_similarity};
+pub use similarity::{
+    Alignment, NameAlignment, PART_FLOOR, align, jaro_winkler, part_similarity, part_weight,
+};
 
 /// Parts so common among travellers and listed people that, alone, they identify nobody
 /// ("Muhammad Ali Khan"). A match made only of these needs other evidence (a date of birth or
@@ -119,7 +121,24 @@ pub const COMMON_PARTS: &[&str] = &[
     "jamal",
 ];
 
-/// Whether a canonical part is one of [`COMMON_PARTS`].
-pub fn is_common_part(text: &str) -> bool {
-    COMMON_PARTS.contains(&text)
+/// Whether a part is one of [`COMMON_PARTS`], a spelling of one (same skeleton of at least three
+/// consonants: MOSTAFA, HUSAYN), or so short that it says little alone (LI, WU, KIM).
+pub fn is_common_part(p: &Part) -> bool {
+    if p.text.len() <= 3 && !p.vowelless {
+        return true;
+    }
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static SKELETONS: OnceLock<HashSet<String>> = OnceLock::new();
+    if COMMON_PARTS.contains(&p.text.as_ref()) {
+        return true;
+    }
+    let set = SKELETONS.get_or_init(|| {
+        COMMON_PARTS
+            .iter()
+            .map(|t| skeleton(t))
+            .filter(|s| s.len() >= 3)
+            .collect()
+    });
+    p.skel.len() >= 3 && set.contains(p.skel.as_ref())
 }

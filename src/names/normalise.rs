@@ -16,6 +16,9 @@ pub struct Part {
     pub text: Box<str>,
     /// Consonant skeleton (see [`skeleton`]): where Arabic-script and Latin spellings meet.
     pub skel: Box<str>,
+    /// The skeleton with h kept: ح and ه are letters in Arabic script, and Latin spellings keep
+    /// them (HASAN, AHMAD), so this tells SON from حسن where the bare skeleton cannot.
+    pub hskel: Box<str>,
     /// Written in a script without short vowels (Arabic, Hebrew): only the skeleton is reliable.
     pub vowelless: bool,
 }
@@ -24,6 +27,7 @@ impl Part {
     pub fn new(text: &str, vowelless: bool) -> Part {
         Part {
             skel: skeleton(text).into_boxed_str(),
+            hskel: skeleton_impl(text, true).into_boxed_str(),
             text: text.into(),
             vowelless,
         }
@@ -123,10 +127,15 @@ const CANONICAL: &[(&str, &[&str])] = &[
         ],
     ),
     ("osama", &["usama", "oussama", "ousama"]),
+    ("mustafa", &["mostafa", "moustafa", "mustapha", "mostapha", "moustapha", "mustafah"]),
     ("umar", &["omar", "omer", "umer"]),
     ("ahmad", &["ahmed", "ahmet", "ehmed"]),
     ("abu", &["abou", "abo", "bw", "abw"]),
 ];
+
+/// Marker for the Arabic letters romanised as either D or Z/S: in text and skeletons it equals
+/// `d`, `s` (where z folds) and itself (see `similarity::skel_eq`).
+pub const DZ: char = 'Z';
 
 /// Is this character from a script written without short vowels?
 fn is_vowelless_script(c: char) -> bool {
@@ -147,7 +156,9 @@ fn arabic_premap(c: char) -> Option<&'static str> {
         'ء' | 'ع' => "", // hamza and ain have no Latin letter in passports
         'ئ' => "y",
         'ؤ' => "w",
-        'ظ' => "z", // Zawahiri, Nazim: usually z in Latin spellings
+        // Letters Latin spellings write as D or Z (and TH or S): FADL / FAZL, KADHIM / KAZIM,
+        // ZAKIR, SAQIB. Kept as a marker that matches either (see `DZ`).
+        'ض' | 'ظ' | 'ذ' | 'ث' => "Z",
         _ => return None,
     })
 }
@@ -156,12 +167,18 @@ fn arabic_premap(c: char) -> Option<&'static str> {
 /// consonants folded (c,k,q,g,j,x → k; z → s; v → f; p → b; t → d), repeats collapsed.
 /// "makhlouf" and "makhluf" → "mklf"; "saddam" and Arabic "sdm" → "sdm".
 pub fn skeleton(text: &str) -> String {
+    skeleton_impl(text, false)
+}
+
+fn skeleton_impl(text: &str, keep_h: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = '\0';
     let b = text.as_bytes();
     for (i, &c) in b.iter().enumerate() {
         let next = b.get(i + 1).copied().unwrap_or(b' ');
         let f = match c as char {
+            'h' if keep_h => 'h',
+            'Z' => 'Z',
             'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'h' | 'w' => continue,
             // French-style DJ for the Arabic jim: DJAMEL = JAMAL
             'd' if next == b'j' => continue,
@@ -213,16 +230,18 @@ fn raw_tokens(name: &str) -> Vec<(String, bool)> {
         if vl {
             cur_vowelless = true;
         }
-        let translit = match arabic_premap(c) {
-            Some(s) => s,
-            None => any_ascii::any_ascii_char(c),
+        let (translit, premapped) = match arabic_premap(c) {
+            Some(s) => (s, true),
+            None => (any_ascii::any_ascii_char(c), false),
         };
         let cjk = is_cjk(c);
         if cjk {
             flush(&mut cur, &mut cur_vowelless, &mut tokens);
         }
         for t in translit.chars() {
-            if t.is_ascii_alphanumeric() {
+            if premapped && t == DZ {
+                cur.push(DZ);
+            } else if t.is_ascii_alphanumeric() {
                 cur.push(t.to_ascii_lowercase());
             } else if t == ' ' {
                 flush(&mut cur, &mut cur_vowelless, &mut tokens);

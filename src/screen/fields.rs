@@ -35,24 +35,24 @@ impl DobVerdict {
     /// Adjustment to the name score.
     pub fn adjustment(self) -> f32 {
         match self {
-            DobVerdict::Exact => 0.08,
-            DobVerdict::MonthMatch => 0.05,
-            DobVerdict::YearMatch => 0.04,
-            DobVerdict::DayMonthSwapped => 0.03,
+            // a full date agreeing by chance is rare (about 1 in 18,000 travellers): strong
+            DobVerdict::Exact => 0.18,
+            DobVerdict::MonthMatch => 0.10,
+            DobVerdict::DayMonthSwapped => 0.10,
+            // a year agrees by chance for about 1 traveller in 50
+            DobVerdict::YearMatch => 0.06,
             DobVerdict::Near | DobVerdict::Unknown => 0.0,
             DobVerdict::SameYearDifferentDay => -0.10,
             DobVerdict::Mismatch => -0.30,
         }
     }
 
-    /// Does this verdict support identity enough to let a name made only of common parts alert?
+    /// Does this verdict support identity enough to let a weak name match (very common parts, or
+    /// a single aligned part) alert? A year alone agrees by chance too often.
     pub fn supports(self) -> bool {
         matches!(
             self,
-            DobVerdict::Exact
-                | DobVerdict::MonthMatch
-                | DobVerdict::YearMatch
-                | DobVerdict::DayMonthSwapped
+            DobVerdict::Exact | DobVerdict::MonthMatch | DobVerdict::DayMonthSwapped
         )
     }
 

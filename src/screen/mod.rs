@@ -6,8 +6,9 @@
 //!
 //! Score = best name alignment (× 0.9 for a weak alias) + field adjustments, clamped to [0, 1].
 //! Two rules sit on top: an identical document number (same country) lifts the score to at least
-//! [`DOCUMENT_FLOOR`]; a name made only of very common parts ("Muhammad Ali") is capped at
-//! [`COMMON_NAME_CAP`] unless the date of birth or a document supports it.
+//! [`DOCUMENT_FLOOR`]; a weak name match — only very common parts ("Muhammad Ali"), or a single
+//! aligned part — is capped at [`COMMON_NAME_CAP`] unless a full date of birth or a document
+//! supports it.
 
 pub mod fields;
 
@@ -33,6 +34,13 @@ pub const COMMON_NAME_CAP: f32 = 0.70;
 
 /// Weak aliases (kunyas, nicknames) weigh this much of a primary name.
 const WEAK_ALIAS_FACTOR: f32 = 0.90;
+
+/// A traveller's surname weighs more than a given name: it is what a list entry most reliably
+/// shares with the person, and a different surname is strong evidence of another person.
+const SURNAME_WEIGHT: f32 = 1.3;
+
+/// Weight of a part that is very common in the list or among travellers.
+const COMMON_WEIGHT: f32 = 0.6;
 
 /// A part shared by more than this share of indexed entries counts as common.
 const COMMON_SHARE: f64 = 0.002;
@@ -117,6 +125,7 @@ pub struct Match {
 pub struct Prepared<'p> {
     pub passenger: &'p Passenger,
     pub parts: Vec<Part>,
+    /// Weight of each part in the name score.
     pub weights: Vec<f32>,
     /// Bit i: query part i is a very common name part.
     pub common: u32,
@@ -127,28 +136,36 @@ impl<'p> Prepared<'p> {
     /// Splits the traveller's name; `index` (when given) tells which parts are common in the list.
     pub fn new(passenger: &'p Passenger, index: Option<&Index>) -> Prepared<'p> {
         let mut parts = Vec::new();
+        let mut surname_from = usize::MAX;
         if passenger.given_names.is_some() || passenger.surname.is_some() {
             if let Some(g) = passenger.given_names.as_deref() {
                 parts.extend(names::parts(g));
             }
             if let Some(s) = passenger.surname.as_deref() {
+                surname_from = parts.len();
                 parts.extend(names::parts(s));
             }
         } else if let Some(n) = passenger.name.as_deref() {
             parts = names::parts(n);
         }
         parts.truncate(16);
-        let weights = vec![1.0; parts.len()];
         let mut common = 0u32;
         let limit = index.map(|ix| ((ix.len() as f64 * COMMON_SHARE) as usize).max(25));
+        let mut weights = Vec::with_capacity(parts.len());
         for (i, p) in parts.iter().enumerate() {
             let by_list = match (index, limit) {
                 (Some(ix), Some(l)) => ix.part_frequency(p) > l,
                 _ => false,
             };
-            if names::is_common_part(&p.text) || by_list {
+            let mut w = names::part_weight(p);
+            if names::is_common_part(p) || by_list {
                 common |= 1 << i;
+                w = w.min(COMMON_WEIGHT);
             }
+            if i >= surname_from {
+                w *= SURNAME_WEIGHT;
+            }
+            weights.push(w);
         }
         let folded_docs = passenger
             .documents
@@ -215,19 +232,26 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
         }
     }
     let common_parts_only = qmask != 0 && qmask & !q.common == 0;
+    // one aligned part between names of two or more parts ("MOHAMED AL BASHIR" / "Bashir")
+    let single_part = qmask.count_ones() == 1 && (q.parts.len() > 1 || name.parts.len() > 1);
+    let weak_name = common_parts_only || single_part;
     let mut rule = None;
     if document == DocVerdict::Exact {
         if score < DOCUMENT_FLOOR {
             score = DOCUMENT_FLOOR;
             rule = Some("document_floor");
         }
-    } else if common_parts_only
+    } else if weak_name
         && !dob.supports()
         && document != DocVerdict::Similar
         && score > COMMON_NAME_CAP
     {
         score = COMMON_NAME_CAP;
-        rule = Some("common_name_cap");
+        rule = Some(if common_parts_only {
+            "common_name_cap"
+        } else {
+            "single_part_cap"
+        });
     }
     if score < threshold {
         return None;
