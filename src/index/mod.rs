@@ -32,6 +32,12 @@ pub type Slot = u32;
 pub struct IndexedName {
     pub name: EntryName,
     pub parts: Box<[Part]>,
+    /// Weight of each part in the name score; family-name parts weigh more (see
+    /// [`names::entry_weights`]).
+    pub weights: Box<[f32]>,
+    /// Bit i set: part i is the family name, as the list marks it (upper case in a mixed-case
+    /// name, "Cheng YUN").
+    pub surname_mask: u32,
 }
 
 /// An entry as the index holds it.
@@ -176,9 +182,14 @@ impl IndexedEntry {
             .iter()
             .filter_map(|n| {
                 let parts = names::parts(&n.full);
-                (!parts.is_empty()).then(|| IndexedName {
-                    name: n.clone(),
-                    parts: parts.into_boxed_slice(),
+                (!parts.is_empty()).then(|| {
+                    let (weights, surname_mask) = names::entry_weights(&n.full, &parts);
+                    IndexedName {
+                        name: n.clone(),
+                        parts: parts.into_boxed_slice(),
+                        weights: weights.into_boxed_slice(),
+                        surname_mask,
+                    }
                 })
             })
             .collect();

@@ -90,7 +90,6 @@ const CANONICAL: &[(&str, &[&str])] = &[
             "mahomed",
             "mohammod",
             "muhammet",
-            "mohammadi",
             "mhmd",
         ],
     ),

@@ -37,6 +37,11 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
     if a.vowelless || b.vowelless {
         return vowelless_similarity(a, b);
     }
+    if nisba_of(&a.text, &b.text) || nisba_of(&b.text, &a.text) {
+        // MOHAMMAD / MOHAMMADI, HASHIM / HASHIMI, RASHID / RASHIDI: a name and the family
+        // name made from it are different names
+        return NISBA;
+    }
     let mut best = calibrate(jaro_winkler(&a.text, &b.text));
     if best < 1.0 {
         let sa = strip_article(&a.text, false);
@@ -50,7 +55,13 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
     }
     // the same consonants in a similar spelling: QADDAFI / KADHAFI, MAKHLOUF / MAKHLUF (not
     // KALIM / GHOLAMI, whose skeletons agree but whose spellings do not)
-    if a.skel == b.skel && a.skel.len() >= 2 && levenshtein_le(&a.text, &b.text, 2) {
+    // two edits only in long parts: LONG / LIANG and CONG / CHENG are different names
+    let edits = if a.text.len().min(b.text.len()) >= 6 && a.skel.len() >= 3 {
+        2
+    } else {
+        1
+    };
+    if a.skel == b.skel && a.skel.len() >= 2 && levenshtein_le(&a.text, &b.text, edits) {
         let s = if a.skel.len() >= 3 {
             SKELETON_EQUAL
         } else {
@@ -60,10 +71,27 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
     }
     // short parts that differ only in how a consonant is romanised: DO / TO, CHO / JO, CHA / JA
     // (Korean), AROUN / HAROUN; the vowels must agree, so LI / LU and KALIM / GHOLAMI stay apart
-    if best < SHORT_ROMANISATION && a.skel == b.skel && same_vowels(&a.text, &b.text) {
+    if best < SHORT_ROMANISATION
+        && a.text.len().max(b.text.len()) <= 4
+        && !a.skel.is_empty()
+        && a.skel == b.skel
+        && a.text.len().abs_diff(b.text.len()) <= 1
+        && same_vowels(&a.text, &b.text)
+    {
         best = SHORT_ROMANISATION;
     }
     best
+}
+
+/// Score of a name against the family name formed from it with -i.
+const NISBA: f32 = 0.70;
+
+/// `long` is `short` + "i" (or "y"), as a nisba or Persian family name is formed.
+fn nisba_of(short: &str, long: &str) -> bool {
+    short.len() >= 4
+        && long.len() == short.len() + 1
+        && long.starts_with(short)
+        && long.ends_with(['i', 'y'])
 }
 
 /// Score of two parts with the same consonant classes and the same vowels.
@@ -299,6 +327,9 @@ pub fn part_weight(p: &Part) -> f32 {
 }
 /// Cost of an entry part the traveller does not carry (lists carry long chains of names).
 const EXTRA_ENTRY_COST: f32 = 0.20;
+/// Cost of a listed family name the traveller does not carry at all.
+const EXTRA_FAMILY_COST: f32 = 0.5;
+
 /// Long list names (five or six parts of a genealogy) against a passport's two or three: past
 /// this, more listed parts the traveller does not carry cost nothing more.
 const MAX_EXTRA_ENTRY_COST: f32 = 0.5;
@@ -354,7 +385,16 @@ fn glued_similarity(single: &Part, x: &Part, y: &Part) -> f32 {
 ///
 /// `q_weights[i]` is query part i's weight (see [`part_weight`]; the screener raises it for the
 /// traveller's surname); missing weights count as 1.
-pub fn align(query: &[Part], q_weights: &[f32], entry: &[Part]) -> NameAlignment {
+///
+/// `e_weights` and `e_surname` do the same for the entry: a listed family name the traveller
+/// does not carry costs more than a listed middle name.
+pub fn align(
+    query: &[Part],
+    q_weights: &[f32],
+    entry: &[Part],
+    e_weights: &[f32],
+    e_surname: u32,
+) -> NameAlignment {
     let mut cands: Vec<(f32, u32, u32)> = Vec::with_capacity(query.len() * entry.len() + 4);
     for (i, q) in query.iter().enumerate().take(32) {
         for (j, e) in entry.iter().enumerate().take(32) {
@@ -394,16 +434,24 @@ pub fn align(query: &[Part], q_weights: &[f32], entry: &[Part]) -> NameAlignment
         qused |= qm;
         eused |= em;
         let qi: Vec<usize> = bits(qm);
-        let w = qi
+        let wq = qi
             .iter()
             .map(|&i| q_weights.get(i).copied().unwrap_or(1.0))
             .sum::<f32>()
             / qi.len() as f32;
+        let ej = bits(em);
+        let we = ej
+            .iter()
+            .map(|&j| e_weights.get(j).copied().unwrap_or(1.0))
+            .sum::<f32>()
+            / ej.len() as f32;
+        // the heavier side decides how much this alignment matters, as for a contradiction
+        let w = 0.5 * (wq + we);
         num += evidence(s) * w;
         den += w;
         aligned.push(Alignment {
             query: qi,
-            entry: bits(em),
+            entry: ej,
             score: s,
         });
     }
@@ -415,14 +463,26 @@ pub fn align(query: &[Part], q_weights: &[f32], entry: &[Part]) -> NameAlignment
         .iter()
         .map(|&i| q_weights.get(i).copied().unwrap_or(1.0))
         .collect();
-    let mut we: Vec<f32> = unmatched_entry.iter().map(|&j| part_weight(&entry[j])).collect();
+    let ew = |j: usize| e_weights.get(j).copied().unwrap_or(1.0);
+    let mut we: Vec<f32> = unmatched_entry.iter().map(|&j| ew(j)).collect();
+    // a missing listed family name is evidence against (0.5 of a part), unlike a missing middle
+    let missing_family: f32 = unmatched_entry
+        .iter()
+        .filter(|&&j| e_surname & (1 << j) != 0)
+        .map(|&j| ew(j))
+        .sum();
     wq.sort_by(|x, y| y.total_cmp(x));
     we.sort_by(|x, y| y.total_cmp(x));
     let pairs = wq.len().min(we.len());
     let contra: f32 = (0..pairs).map(|k| wq[k].max(we[k])).sum();
     let cost = contra * CONTRADICTION_COST
         + wq[pairs..].iter().sum::<f32>() * EXTRA_QUERY_COST
-        + (we[pairs..].iter().sum::<f32>() * EXTRA_ENTRY_COST).min(MAX_EXTRA_ENTRY_COST);
+        + (we[pairs..].iter().sum::<f32>() * EXTRA_ENTRY_COST).min(MAX_EXTRA_ENTRY_COST)
+        + if pairs == 0 {
+            missing_family * (EXTRA_FAMILY_COST - EXTRA_ENTRY_COST)
+        } else {
+            0.0
+        };
     let score = if den > 0.0 { num / (den + cost) } else { 0.0 };
     NameAlignment {
         score,
@@ -445,7 +505,9 @@ mod tests {
     fn name_score(a: &str, b: &str) -> f32 {
         let q = parts(a);
         let w: Vec<f32> = q.iter().map(part_weight).collect();
-        align(&q, &w, &parts(b)).score
+        let e = parts(b);
+        let (ew, mask) = super::super::entry_weights(b, &e);
+        align(&q, &w, &e, &ew, mask).score
     }
 
     #[test]

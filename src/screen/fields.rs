@@ -41,7 +41,9 @@ impl DobVerdict {
             DobVerdict::DayMonthSwapped => 0.10,
             // a year agrees by chance for about 1 traveller in 50
             DobVerdict::YearMatch => 0.06,
-            DobVerdict::Near | DobVerdict::Unknown => 0.0,
+            // one year off: a typo or a different person; slightly against
+            DobVerdict::Near => -0.03,
+            DobVerdict::Unknown => 0.0,
             DobVerdict::SameYearDifferentDay => -0.10,
             DobVerdict::Mismatch => -0.30,
         }

@@ -203,7 +203,7 @@ fn kind_factor(kind: NameKind) -> f32 {
 pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option<Match> {
     let mut best: Option<(f32, &IndexedName, NameAlignment)> = None;
     for n in &e.names {
-        let a = names::align(&q.parts, &q.weights, &n.parts);
+        let a = names::align(&q.parts, &q.weights, &n.parts, &n.weights, n.surname_mask);
         let s = a.score * kind_factor(n.name.kind);
         if best.as_ref().is_none_or(|(b, _, _)| s > *b) {
             best = Some((s, n, a));
