@@ -57,6 +57,11 @@ pub struct IndexConfig {
     pub max_posting: usize,
     /// A single-part hit on a posting list no longer than this is still a candidate.
     pub rare_posting: usize,
+    /// Variant keys (deletions, skeletons) with longer posting lists are skipped: a long list
+    /// under a variant key is the popular spelling's list again, which the exact key brings.
+    pub max_variant_posting: usize,
+    /// Pair keys select even among common parts; their lists may be longer.
+    pub max_pair_posting: usize,
     /// Widest birth-year range filed under year keys; wider ranges are filed under their ends.
     pub max_year_span: u16,
 }
@@ -64,8 +69,10 @@ pub struct IndexConfig {
 impl Default for IndexConfig {
     fn default() -> Self {
         IndexConfig {
-            max_posting: 5_000,
-            rare_posting: 200,
+            max_posting: 2_000,
+            rare_posting: 50,
+            max_variant_posting: 500,
+            max_pair_posting: 5_000,
             max_year_span: 12,
         }
     }
@@ -351,12 +358,9 @@ impl Index {
         if p.vowelless {
             return 0;
         }
-        let mut tmp = Vec::with_capacity(48);
-        names::part_keys(p, &mut tmp);
-        tmp.iter()
-            .find(|k| k.kind == KeyKind::Exact)
-            .and_then(|k| self.postings.get(&k.hash).map(|v| v.len()))
-            .unwrap_or(0)
+        self.postings
+            .get(&names::exact_key(p).hash)
+            .map_or(0, |v| v.len())
     }
 
     /// Proposes up to `limit` candidates for a traveller, best evidence first.
@@ -369,7 +373,8 @@ impl Index {
             dob: bool,
             evidence: f32,
         }
-        let mut acc: FxHashMap<Slot, Acc> = FxHashMap::default();
+        let mut acc: FxHashMap<Slot, Acc> =
+            FxHashMap::with_capacity_and_hasher(1024, Default::default());
         let cfg = &self.config;
         let nparts = probe.parts.len().min(32);
         let mut keys: Vec<NameKey> = Vec::with_capacity(64);
@@ -382,7 +387,12 @@ impl Index {
                     continue;
                 };
                 let n = list.len();
-                if n > cfg.max_posting {
+                let cap = if k.kind == KeyKind::Exact {
+                    cfg.max_posting
+                } else {
+                    cfg.max_variant_posting
+                };
+                if n > cap {
                     continue;
                 }
                 let w = match k.kind {
@@ -410,7 +420,7 @@ impl Index {
                 let Some(list) = self.postings.get(&k.hash) else {
                     continue;
                 };
-                if list.len() > cfg.max_posting {
+                if list.len() > cfg.max_variant_posting {
                     continue;
                 }
                 let rare = list.len() <= cfg.rare_posting;
@@ -428,7 +438,7 @@ impl Index {
         let pair_masks = pair_bit_masks(nparts);
         for (k, m) in keys.iter().zip(pair_masks.iter()) {
             if let Some(list) = self.postings.get(&k.hash) {
-                if list.len() > cfg.max_posting * 4 {
+                if list.len() > cfg.max_pair_posting {
                     continue;
                 }
                 for &s in list.iter() {
@@ -447,7 +457,7 @@ impl Index {
             for (i, p) in probe.parts.iter().take(32).enumerate() {
                 for &y in &years {
                     if let Some(list) = self.postings.get(&year_key(y, block(p))) {
-                        if list.len() > cfg.max_posting * 4 {
+                        if list.len() > cfg.max_variant_posting {
                             continue;
                         }
                         for &s in list.iter() {
@@ -473,12 +483,28 @@ impl Index {
             }
         }
         let need = nparts.min(2) as u32;
-        let mut out: Vec<Candidate> = acc
+        let mut picked: Vec<(Slot, Acc)> = acc
             .into_iter()
             .filter(|(_, a)| {
                 let hit = a.mask.count_ones();
                 a.doc || hit >= need || (hit >= 1 && (a.rare || a.dob))
             })
+            .collect();
+        let rank = |a: &Acc| a.evidence + a.mask.count_ones() as f32 * 2.0;
+        let order = |(sa, a): &(Slot, Acc), (sb, b): &(Slot, Acc)| {
+            b.doc
+                .cmp(&a.doc)
+                .then(rank(b).total_cmp(&rank(a)))
+                .then(sa.cmp(sb))
+        };
+        if picked.len() > limit && limit > 0 {
+            picked.select_nth_unstable_by(limit - 1, order);
+            picked.truncate(limit);
+        }
+        picked.sort_unstable_by(order);
+        // entries are resolved (a shard lock and a reference count each) only for the kept few
+        picked
+            .into_iter()
             .filter_map(|(slot, a)| {
                 let entry = self.entries.get(&slot)?.clone();
                 Some(Candidate {
@@ -487,18 +513,11 @@ impl Index {
                     parts_hit: a.mask,
                     document_hit: a.doc,
                     dob_hit: a.dob,
-                    evidence: a.evidence + a.mask.count_ones() as f32 * 2.0,
+                    evidence: rank(&a),
                 })
             })
-            .collect();
-        out.sort_unstable_by(|a, b| {
-            b.document_hit
-                .cmp(&a.document_hit)
-                .then(b.evidence.total_cmp(&a.evidence))
-                .then(a.slot.cmp(&b.slot))
-        });
-        out.truncate(limit);
-        out
+            .take(limit)
+            .collect()
     }
 }
 

@@ -41,6 +41,11 @@ fn key(kind: KeyKind, s: &[u8]) -> NameKey {
     }
 }
 
+/// The exact-text key of a part alone (what its document frequency is counted under).
+pub fn exact_key(p: &Part) -> NameKey {
+    key(KeyKind::Exact, p.text.as_bytes())
+}
+
 /// Calls `f` with `s` and each string made by deleting one byte of it (duplicates possible).
 fn with_deletions(s: &[u8], mut f: impl FnMut(&[u8])) {
     f(s);
@@ -89,7 +94,7 @@ fn with_double_deletions(s: &[u8], mut f: impl FnMut(&[u8])) {
 
 /// Parts at least this long also get two-deletion keys (two edits in a long part, as in
 /// SLIZHEUSKI / SLIZHEVSKY, still leave a recognisable name).
-const DOUBLE_DELETION_LEN: usize = 8;
+const DOUBLE_DELETION_LEN: usize = 10;
 
 /// Keys of one part, appended to `out`.
 pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {

@@ -21,6 +21,8 @@ pub struct Part {
     pub hskel: Box<str>,
     /// Written in a script without short vowels (Arabic, Hebrew): only the skeleton is reliable.
     pub vowelless: bool,
+    /// Bit c - 'a' set when the letter occurs: bounds Jaro-Winkler before computing it.
+    pub letters: u32,
 }
 
 impl Part {
@@ -30,6 +32,10 @@ impl Part {
             hskel: skeleton_impl(text, true).into_boxed_str(),
             text: text.into(),
             vowelless,
+            letters: text
+                .bytes()
+                .filter(u8::is_ascii_lowercase)
+                .fold(0, |m, c| m | 1 << (c - b'a')),
         }
     }
 }

@@ -2,9 +2,33 @@
 
 use super::normalise::{Part, strip_article};
 use serde::Serialize;
+use smallvec::SmallVec;
 
 /// Below this a pair of parts is not an alignment at all.
 pub const PART_FLOOR: f32 = 0.66;
+
+/// Raw Jaro-Winkler at which two parts align even without a shared blocking key.
+const STRONG_JW: f32 = 0.90;
+
+/// The raw Jaro-Winkler below which a calibrated score is under [`PART_FLOOR`].
+const RAW_FLOOR: f32 = 1.0 - (1.0 - PART_FLOOR) / 1.8;
+
+/// An upper bound on Jaro-Winkler from letter sets: no more characters can match than those of
+/// each side whose letter the other side has.
+fn jaro_winkler_bound(a: &Part, b: &Part) -> f32 {
+    let count_in = |x: &str, mask: u32| {
+        x.bytes()
+            .filter(|c| !c.is_ascii_lowercase() || mask & (1 << (c - b'a')) != 0)
+            .count()
+    };
+    let (la, lb) = (a.text.len() as f32, b.text.len() as f32);
+    if la == 0.0 || lb == 0.0 {
+        return 0.0;
+    }
+    let m = count_in(&a.text, b.letters).min(count_in(&b.text, a.letters)) as f32;
+    let jaro = (m / la + m / lb + 1.0) / 3.0;
+    jaro + 0.4 * (1.0 - jaro)
+}
 
 /// Spreads Jaro-Winkler's crowded top range: unrelated names of similar shape score 0.80–0.88
 /// raw, so raw 0.90 becomes 0.82 and raw 0.85 becomes 0.73; 1 stays 1.
@@ -42,7 +66,17 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
         // name made from it are different names
         return NISBA;
     }
-    let mut best = calibrate(jaro_winkler(&a.text, &b.text));
+    let raw = if jaro_winkler_bound(a, b) < RAW_FLOOR {
+        0.0 // cannot reach the floor: skip the quadratic part
+    } else {
+        jaro_winkler(&a.text, &b.text)
+    };
+    if raw < STRONG_JW && !index_visible(a, b) {
+        // Pairs no blocking key connects count only when they are strongly alike; weaker ones
+        // would be found by a full scan and missed by the index (see `index_visible`).
+        return 0.0;
+    }
+    let mut best = calibrate(raw);
     if best < 1.0 {
         let sa = strip_article(&a.text, false);
         let sb = strip_article(&b.text, false);
@@ -125,6 +159,30 @@ fn same_vowels(a: &str, b: &str) -> bool {
     let (mut x, mut y) = ([0u8; MAX_PART], [0u8; MAX_PART]);
     let (n, m) = (vowel_signature(a, &mut x), vowel_signature(b, &mut y));
     n > 0 && x[..n] == y[..m]
+}
+
+/// Whether two Latin parts share a blocking key (see `names::keys`): within one edit (two for
+/// parts of ten letters or more), the same skeleton or h-skeleton, skeletons within one edit,
+/// or the same after a glued article. Jaro-Winkler alone admits names of similar shape that no
+/// key connects; those would be found by a full scan and missed by the index.
+fn index_visible(a: &Part, b: &Part) -> bool {
+    let long = a.text.len().min(b.text.len()) >= 10;
+    if levenshtein_le(&a.text, &b.text, if long { 2 } else { 1 }) {
+        return true;
+    }
+    if (!a.skel.is_empty() && a.skel == b.skel) || (a.hskel.len() >= 2 && a.hskel == b.hskel) {
+        return true;
+    }
+    if a.skel.len().min(b.skel.len()) >= 4 && osa_distance_le1(a.skel.as_bytes(), b.skel.as_bytes())
+    {
+        return true;
+    }
+    let (sa, sb) = (strip_article(&a.text, false), strip_article(&b.text, false));
+    if sa.is_some() || sb.is_some() {
+        let (x, y) = (sa.unwrap_or(&a.text), sb.unwrap_or(&b.text));
+        return levenshtein_le(x, y, 1);
+    }
+    false
 }
 
 /// Comparison of a part written without short vowels (Arabic script) with any part: in skeleton
@@ -395,9 +453,77 @@ pub fn align(
     e_weights: &[f32],
     e_surname: u32,
 ) -> NameAlignment {
-    let mut cands: Vec<(f32, u32, u32)> = Vec::with_capacity(query.len() * entry.len() + 4);
-    for (i, q) in query.iter().enumerate().take(32) {
-        for (j, e) in entry.iter().enumerate().take(32) {
+    let core = align_core(query, q_weights, entry, e_weights, e_surname);
+    let aligned = core
+        .chosen
+        .iter()
+        .map(|&(s, qm, em)| Alignment {
+            query: bits(qm),
+            entry: bits(em),
+            score: s,
+        })
+        .collect();
+    let unmatched_query: Vec<usize> = (0..query.len().min(32))
+        .filter(|i| core.qused & (1 << i) == 0)
+        .collect();
+    let unmatched_entry: Vec<usize> = (0..entry.len().min(32))
+        .filter(|j| core.eused & (1 << j) == 0)
+        .collect();
+    NameAlignment {
+        score: core.score,
+        aligned,
+        contradicting: unmatched_query.len().min(unmatched_entry.len()),
+        unmatched_query,
+        unmatched_entry,
+    }
+}
+
+/// The score of [`align`] and the query parts it aligned (bit i: query part i), without
+/// allocating: what screening computes for every candidate name before it explains the few that
+/// match.
+pub fn align_score(
+    query: &[Part],
+    q_weights: &[f32],
+    entry: &[Part],
+    e_weights: &[f32],
+    e_surname: u32,
+) -> (f32, u32) {
+    let c = align_core(query, q_weights, entry, e_weights, e_surname);
+    (c.score, c.qused)
+}
+
+/// What the greedy alignment chose: (similarity, query bits, entry bits) per alignment.
+struct Core {
+    score: f32,
+    chosen: SmallVec<[(f32, u32, u32); 8]>,
+    qused: u32,
+    eused: u32,
+}
+
+fn mask_weight(mask: u32, weights: &[f32]) -> f32 {
+    let mut sum = 0.0;
+    let mut n = 0;
+    let mut m = mask;
+    while m != 0 {
+        let i = m.trailing_zeros() as usize;
+        sum += weights.get(i).copied().unwrap_or(1.0);
+        n += 1;
+        m &= m - 1;
+    }
+    if n == 0 { 0.0 } else { sum / n as f32 }
+}
+
+fn align_core(
+    query: &[Part],
+    q_weights: &[f32],
+    entry: &[Part],
+    e_weights: &[f32],
+    e_surname: u32,
+) -> Core {
+    let (nq, ne) = (query.len().min(32), entry.len().min(32));
+    let mut cands: SmallVec<[(f32, u32, u32); 32]> = SmallVec::new();
+    for (i, q) in query.iter().enumerate().take(nq) {
+        for (j, e) in entry.iter().enumerate().take(ne) {
             let s = part_similarity(q, e);
             if s >= PART_FLOOR {
                 cands.push((s, 1 << i, 1 << j));
@@ -405,26 +531,26 @@ pub fn align(
         }
     }
     // glued forms: one part against two adjacent ones on the other side
-    for (i, q) in query.iter().enumerate().take(32) {
-        for j in 0..entry.len().min(32).saturating_sub(1) {
+    for (i, q) in query.iter().enumerate().take(nq) {
+        for j in 0..ne.saturating_sub(1) {
             let s = glued_similarity(q, &entry[j], &entry[j + 1]);
             if s >= 0.82 {
                 cands.push((s * 0.98, 1 << i, 0b11 << j));
             }
         }
     }
-    for (j, e) in entry.iter().enumerate().take(32) {
-        for i in 0..query.len().min(32).saturating_sub(1) {
+    for (j, e) in entry.iter().enumerate().take(ne) {
+        for i in 0..nq.saturating_sub(1) {
             let s = glued_similarity(e, &query[i], &query[i + 1]);
             if s >= 0.82 {
                 cands.push((s * 0.98, 0b11 << i, 1 << j));
             }
         }
     }
-    // best first; on ties prefer the pair that keeps written order (stable: i then j)
+    // best first; the sort is stable, so ties keep written order (query part, then entry part)
     cands.sort_by(|x, y| y.0.total_cmp(&x.0));
     let (mut qused, mut eused) = (0u32, 0u32);
-    let mut aligned = Vec::new();
+    let mut chosen = SmallVec::new();
     let mut num = 0.0f32;
     let mut den = 0.0f32;
     for (s, qm, em) in cands {
@@ -433,43 +559,27 @@ pub fn align(
         }
         qused |= qm;
         eused |= em;
-        let qi: Vec<usize> = bits(qm);
-        let wq = qi
-            .iter()
-            .map(|&i| q_weights.get(i).copied().unwrap_or(1.0))
-            .sum::<f32>()
-            / qi.len() as f32;
-        let ej = bits(em);
-        let we = ej
-            .iter()
-            .map(|&j| e_weights.get(j).copied().unwrap_or(1.0))
-            .sum::<f32>()
-            / ej.len() as f32;
-        // the heavier side decides how much this alignment matters, as for a contradiction
-        let w = 0.5 * (wq + we);
+        // both sides decide how much this alignment matters
+        let w = 0.5 * (mask_weight(qm, q_weights) + mask_weight(em, e_weights));
         num += evidence(s) * w;
         den += w;
-        aligned.push(Alignment {
-            query: qi,
-            entry: ej,
-            score: s,
-        });
+        chosen.push((s, qm, em));
     }
-    let unmatched_query: Vec<usize> = (0..query.len()).filter(|i| qused & (1 << i) == 0).collect();
-    let unmatched_entry: Vec<usize> = (0..entry.len()).filter(|j| eused & (1 << j) == 0).collect();
     // Parts left over on both sides contradict each other: each such pair costs the heavier of
     // the two (a traveller's surname against a common entry part still costs a surname).
-    let mut wq: Vec<f32> = unmatched_query
-        .iter()
-        .map(|&i| q_weights.get(i).copied().unwrap_or(1.0))
+    let mut wq: SmallVec<[f32; 16]> = (0..nq)
+        .filter(|i| qused & (1 << i) == 0)
+        .map(|i| q_weights.get(i).copied().unwrap_or(1.0))
         .collect();
     let ew = |j: usize| e_weights.get(j).copied().unwrap_or(1.0);
-    let mut we: Vec<f32> = unmatched_entry.iter().map(|&j| ew(j)).collect();
-    // a missing listed family name is evidence against (0.5 of a part), unlike a missing middle
-    let missing_family: f32 = unmatched_entry
-        .iter()
-        .filter(|&&j| e_surname & (1 << j) != 0)
-        .map(|&j| ew(j))
+    let mut we: SmallVec<[f32; 16]> = (0..ne)
+        .filter(|j| eused & (1 << j) == 0)
+        .map(ew)
+        .collect();
+    // a missing listed family name is evidence against, unlike a missing middle name
+    let missing_family: f32 = (0..ne)
+        .filter(|&j| eused & (1 << j) == 0 && e_surname & (1 << j) != 0)
+        .map(ew)
         .sum();
     wq.sort_by(|x, y| y.total_cmp(x));
     we.sort_by(|x, y| y.total_cmp(x));
@@ -484,12 +594,11 @@ pub fn align(
             0.0
         };
     let score = if den > 0.0 { num / (den + cost) } else { 0.0 };
-    NameAlignment {
+    Core {
         score,
-        aligned,
-        contradicting: unmatched_query.len().min(unmatched_entry.len()),
-        unmatched_query,
-        unmatched_entry,
+        chosen,
+        qused,
+        eused,
     }
 }
 

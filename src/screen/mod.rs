@@ -14,7 +14,7 @@ pub mod fields;
 
 use crate::index::{Candidate, Index, IndexConfig, IndexedEntry, IndexedName, Probe};
 use crate::model::{EntryRef, NameKind, Passenger, Severity};
-use crate::names::{self, NameAlignment, Part};
+use crate::names::{self, Part};
 use arc_swap::ArcSwap;
 use fields::{DobVerdict, DocVerdict, GenderVerdict, NationalityVerdict};
 use rayon::prelude::*;
@@ -31,6 +31,15 @@ pub const DOCUMENT_FLOOR: f32 = 0.97;
 /// The most a name made only of very common parts scores without a supporting birth date or
 /// document.
 pub const COMMON_NAME_CAP: f32 = 0.70;
+
+/// Candidates asked of the index; past `candidate_limit` they are scored in batches of
+/// `CANDIDATE_BATCH` while batches still match.
+const MAX_CANDIDATES: usize = 400;
+const CANDIDATE_BATCH: usize = 20;
+
+/// The most the fields beside the name can add (full birth date + similar document +
+/// nationality): a name further below the threshold than this cannot match.
+const MAX_BONUS: f32 = 0.18 + 0.10 + 0.02;
 
 /// Weak aliases (kunyas, nicknames) weigh this much of a primary name.
 const WEAK_ALIAS_FACTOR: f32 = 0.90;
@@ -52,7 +61,8 @@ pub struct ScreenConfig {
     pub threshold: f32,
     /// At most this many matches per traveller, best first.
     pub top_n: usize,
-    /// At most this many candidates are scored per traveller.
+    /// This many candidates (best evidence first) are always scored; more only while they
+    /// keep matching.
     pub candidate_limit: usize,
 }
 
@@ -61,7 +71,7 @@ impl Default for ScreenConfig {
         ScreenConfig {
             threshold: DEFAULT_THRESHOLD,
             top_n: 10,
-            candidate_limit: 200,
+            candidate_limit: 30,
         }
     }
 }
@@ -181,7 +191,8 @@ impl<'p> Prepared<'p> {
         }
     }
 
-    fn probe(&self) -> Probe<'_> {
+    /// What the index is asked with.
+    pub fn probe(&self) -> Probe<'_> {
         Probe {
             parts: &self.parts,
             dob: self.passenger.dob,
@@ -201,17 +212,22 @@ fn kind_factor(kind: NameKind) -> f32 {
 /// Scores a prepared traveller against one entry; `None` when no name of the entry aligns and no
 /// document matches.
 pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option<Match> {
-    let mut best: Option<(f32, &IndexedName, NameAlignment)> = None;
+    let mut best: Option<(f32, &IndexedName, u32)> = None;
     for n in &e.names {
-        let a = names::align(&q.parts, &q.weights, &n.parts, &n.weights, n.surname_mask);
-        let s = a.score * kind_factor(n.name.kind);
+        let (a, qmask) =
+            names::align_score(&q.parts, &q.weights, &n.parts, &n.weights, n.surname_mask);
+        let s = a * kind_factor(n.name.kind);
         if best.as_ref().is_none_or(|(b, _, _)| s > *b) {
-            best = Some((s, n, a));
+            best = Some((s, n, qmask));
         }
     }
-    let (name_score, name, alignment) = best?;
+    let (name_score, name, qmask) = best?;
     let entry = &e.entry;
     let p = q.passenger;
+    // nothing but an identical document can lift a name this far below the threshold
+    if name_score + MAX_BONUS < threshold && entry.documents.is_empty() {
+        return None;
+    }
     let dob = fields::compare_dob(p.dob, p.dob_century_ambiguous, &entry.dobs);
     let document = fields::compare_documents(&p.documents, &entry.documents);
     if name_score <= 0.0 && document == DocVerdict::Unknown {
@@ -225,12 +241,6 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
         + nationality.adjustment()
         + gender.adjustment();
     score = score.clamp(0.0, 1.0);
-    let mut qmask = 0u32;
-    for a in &alignment.aligned {
-        for &i in &a.query {
-            qmask |= 1 << i;
-        }
-    }
     let common_parts_only = qmask != 0 && qmask & !q.common == 0;
     // one aligned part between names of two or more parts ("MOHAMED AL BASHIR" / "Bashir")
     let single_part = qmask.count_ones() == 1 && (q.parts.len() > 1 || name.parts.len() > 1);
@@ -256,6 +266,8 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
     if score < threshold {
         return None;
     }
+    // explained only now, for the few that match
+    let alignment = names::align(&q.parts, &q.weights, &name.parts, &name.weights, name.surname_mask);
     let part_text = |parts: &[Part], idx: &[usize]| {
         idx.iter()
             .map(|&i| parts[i].text.as_ref())
@@ -361,15 +373,32 @@ impl Screener {
     pub fn screen(&self, p: &Passenger) -> Vec<Match> {
         let index = self.index.load();
         let q = Prepared::new(p, Some(&index));
-        let cands = index.candidates(&q.probe(), self.config.candidate_limit);
+        let cands = index.candidates(&q.probe(), MAX_CANDIDATES);
         self.score_candidates(&q, &cands)
     }
 
+    /// Scores candidates best-evidence first: always the first `candidate_limit`, then further
+    /// batches only while the previous batch still produced matches (a traveller named like
+    /// many listed people is compared with all of them; an ordinary one stops early).
     fn score_candidates(&self, q: &Prepared<'_>, cands: &[Candidate]) -> Vec<Match> {
-        let v = cands
+        let first = self.config.candidate_limit.min(cands.len());
+        let mut v: Vec<Match> = cands[..first]
             .iter()
             .filter_map(|c| score_entry(q, &c.entry, self.config.threshold))
             .collect();
+        let mut tail_had_match = !v.is_empty();
+        for batch in cands[first..].chunks(CANDIDATE_BATCH) {
+            if !tail_had_match {
+                break;
+            }
+            let before = v.len();
+            v.extend(
+                batch
+                    .iter()
+                    .filter_map(|c| score_entry(q, &c.entry, self.config.threshold)),
+            );
+            tail_had_match = v.len() > before;
+        }
         finish(v, self.config.top_n)
     }
 

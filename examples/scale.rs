@@ -1,0 +1,64 @@
+//! Scale check: UN + OFAC padded with generated entries to N, index build time, peak memory,
+//! screening throughput on generated travellers.
+//! `cargo run --release --example scale -- [ENTRIES] [TRAVELLERS]`
+use paxscreen::model::EntryRef;
+use paxscreen::screen::{ScreenConfig, Screener};
+use std::sync::Arc;
+use std::time::Instant;
+
+fn peak_rss_mib() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let t: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(50_000);
+    let mut entries: Vec<EntryRef> = Vec::new();
+    for p in ["../shared/corpus/watchlists/un/consolidated-2026-02-27.xml", "../shared/corpus/watchlists/ofac/sdn.csv"] {
+        if let Ok((e, _)) = paxscreen::watchlist::load_path(std::path::Path::new(p)) {
+            entries.extend(e.into_iter().map(Arc::new));
+        }
+    }
+    let pop = paxscreen::synth::Population::new();
+    let mut rng = paxscreen::synth::Rng::new(42);
+    let pad = n.saturating_sub(entries.len());
+    entries.extend(pop.watchlist_padding(&mut rng, pad, "pad").into_iter().map(Arc::new));
+    let travellers: Vec<_> = (0..t).map(|_| pop.traveller(&mut rng)).collect();
+    println!("entries {} (padding {pad}), rss before index {:.0} MiB", entries.len(), peak_rss_mib());
+    let t0 = Instant::now();
+    let screener = Screener::from_entries(entries, ScreenConfig::default());
+    let build = t0.elapsed().as_secs_f64();
+    let st = screener.index().stats();
+    println!("index build {build:.1} s, {st:?}, peak rss {:.0} MiB", peak_rss_mib());
+    {
+        let index = screener.index();
+        let t1 = Instant::now();
+        let mut total = 0usize;
+        let mut maxc = 0usize;
+        for p in &travellers {
+            let q = paxscreen::screen::Prepared::new(p, Some(&index));
+            let c = index.candidates(&q.probe(), 30);
+            total += c.len();
+            maxc = maxc.max(c.len());
+        }
+        let secs = t1.elapsed().as_secs_f64();
+        println!("candidates only: {:.0} passengers/s, mean {:.1} candidates, max {maxc}", t as f64 / secs, total as f64 / t as f64);
+    }
+    for _ in 0..3 {
+        let t1 = Instant::now();
+        let res = screener.screen_all(&travellers);
+        let secs = t1.elapsed().as_secs_f64();
+        let hits: usize = res.iter().map(|r| r.len()).sum();
+        println!("screened {t} in {secs:.2} s = {:.0} passengers/s, {hits} hits", t as f64 / secs);
+    }
+    println!("peak rss {:.0} MiB", peak_rss_mib());
+}
+
+#[allow(dead_code)]
+fn unused() {}
