@@ -444,6 +444,9 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
             }
         }
     }
+    // Several interchanges in one input repeat the same oddity: say it once.
+    let mut seen = std::collections::HashSet::new();
+    out.warnings.retain(|w| seen.insert(w.clone()));
     if out.segments.is_empty() {
         return Err(ParseError::NoInterchange {
             segment: 0,

@@ -16,7 +16,8 @@ pub struct ParseOptions {
     /// interchange date. `None`: the current year from the system clock.
     pub reference_year: Option<u16>,
     /// Oldest plausible age: a two-digit birth year is flagged `dob_century_ambiguous` when the
-    /// earlier century would give an age at most this (default 120).
+    /// earlier century would give an age at most this (default 125: the oldest verified
+    /// human reached 122, so `000714` on a 2025 flight is still flagged).
     pub max_plausible_age: u16,
 }
 
@@ -28,7 +29,7 @@ impl Default for ParseOptions {
             max_travellers: 5_000,
             max_messages: 10_000,
             reference_year: None,
-            max_plausible_age: 120,
+            max_plausible_age: 125,
         }
     }
 }

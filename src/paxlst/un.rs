@@ -169,7 +169,11 @@ pub fn parse_message(
 
     let finish = |t: Traveller, travellers: &mut Vec<Traveller>, warnings: &mut Vec<String>| {
         let p = &t.passenger;
-        if p.surname.is_none() && p.given_names.is_none() && p.name.is_none() {
+        if p.surname.is_none()
+            && p.given_names.is_none()
+            && p.name.is_none()
+            && t.passenger_ref.is_none()
+        {
             warnings.push(format!(
                 "segment {}: traveller {} has no name",
                 t.segment.unwrap_or(0),
@@ -332,6 +336,8 @@ fn flight_segment(seg: &Segment, flights: &mut Vec<Flight>, warnings: &mut Vec<S
                 flights.last_mut().expect("pushed").arrival.airport = code;
             }
             "130" => f.final_destination = code,
+            // Master crew list: filing (188) and reporting (172) locations.
+            "188" | "172" => {}
             _ => warnings.push(seg_warning(seg, "unknown flight location qualifier")),
         }
     } else {
@@ -347,6 +353,7 @@ fn flight_segment(seg: &Segment, flights: &mut Vec<Flight>, warnings: &mut Vec<S
         match q {
             "189" => f.departure.time = t,
             "232" => f.arrival.time = t,
+            "554" => {}
             _ => warnings.push(seg_warning(seg, "unknown flight date qualifier")),
         }
     }
