@@ -61,7 +61,7 @@ pub fn birth_date(s: &str, r: RefDate, max_age: u16) -> Option<(PartialDate, boo
         year = year.checked_sub(100)?;
     }
     let date = PartialDate::new(year, Some(m), Some(d))
-        .or_else(|_| PartialDate::new(year.checked_sub(100).unwrap_or(0), Some(m), Some(d)))
+        .or_else(|_| PartialDate::new(year.saturating_sub(100), Some(m), Some(d)))
         .ok()?;
     let alternative_age = r.year.saturating_sub(date.year.saturating_sub(100));
     Some((date, alternative_age <= max_age))

@@ -224,6 +224,9 @@ enum Term {
     Typographic,
 }
 
+/// Longest component kept (bytes); longer values are cut. No PAXLST data element exceeds 512.
+const MAX_COMPONENT_BYTES: usize = 4096;
+
 const TYPO: &[u8] = "\u{2019}".as_bytes();
 
 /// Splits `bytes` into segments.
@@ -357,6 +360,7 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
             if pos < bytes.len() && bytes[pos] == seps.element {
                 pos += 1;
                 let mut elem_start = 0u32;
+                let mut truncated = false;
                 buf.clear();
                 loop {
                     if pos >= bytes.len() {
@@ -365,7 +369,9 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
                     let b = bytes[pos];
                     if b == seps.release {
                         if pos + 1 < bytes.len() {
-                            buf.push(bytes[pos + 1]);
+                            if buf.len() < MAX_COMPONENT_BYTES {
+                                buf.push(bytes[pos + 1]);
+                            }
                             pos += 2;
                         } else {
                             out.warnings.push(format!(
@@ -380,7 +386,18 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
                         pos += term_len;
                         break;
                     }
-                    if b == seps.component {
+                    if (b == seps.component || b == seps.element)
+                        && seg.comps.len() >= opts.max_components
+                    {
+                        if !truncated {
+                            truncated = true;
+                            out.warnings.push(format!(
+                                "segment {index} at byte {seg_start}: more than {} components, the rest dropped",
+                                opts.max_components
+                            ));
+                        }
+                        buf.clear();
+                    } else if b == seps.component {
                         seg.comps.push(decode(&buf, utf8));
                         buf.clear();
                     } else if b == seps.element {
@@ -389,7 +406,7 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
                         let n = seg.comps.len() as u32;
                         seg.elems.push((elem_start, n - elem_start));
                         elem_start = n;
-                    } else if b != b'\r' && b != b'\n' {
+                    } else if b != b'\r' && b != b'\n' && buf.len() < MAX_COMPONENT_BYTES {
                         buf.push(b);
                     }
                     pos += 1;

@@ -12,6 +12,9 @@ pub struct ParseOptions {
     pub max_travellers: usize,
     /// Most messages (UNH) in one input (default 10 000).
     pub max_messages: usize,
+    /// Most data components kept per segment (default 1 000); the rest are dropped with a
+    /// warning, so a run of separators cannot allocate without bound.
+    pub max_components: usize,
     /// Year used to resolve two-digit years when a message carries no usable flight or
     /// interchange date. `None`: the current year from the system clock.
     pub reference_year: Option<u16>,
@@ -28,6 +31,7 @@ impl Default for ParseOptions {
             max_segments: 500_000,
             max_travellers: 5_000,
             max_messages: 10_000,
+            max_components: 1_000,
             reference_year: None,
             max_plausible_age: 125,
         }
