@@ -394,8 +394,17 @@ fn traveller_segment(
                     None => warnings.push(seg_warning(seg, "date of birth is not a valid date")),
                 },
                 "36" | "182" => {
-                    let Some(i) = cur_doc.or(t.passenger.documents.len().checked_sub(1)) else {
-                        warnings.push(seg_warning(seg, "document date without a document"));
+                    // Inside a document group the date belongs to that document (none after an
+                    // empty DOC); a stray date before any DOC goes to the last document.
+                    let target = if *group == Group::Document {
+                        *cur_doc
+                    } else {
+                        t.passenger.documents.len().checked_sub(1)
+                    };
+                    let Some(i) = target else {
+                        if *group != Group::Document {
+                            warnings.push(seg_warning(seg, "document date without a document"));
+                        }
                         return;
                     };
                     let doc = &mut t.passenger.documents[i];
@@ -548,5 +557,70 @@ mod tests {
         assert_eq!(document_type("266", "CLOB"), DocumentType::FlightStatus);
         assert_eq!(document_type("336", "G"), DocumentType::MasterCrewList);
         assert_eq!(document_type("999", ""), DocumentType::Other);
+    }
+}
+
+#[cfg(test)]
+mod group_tests {
+    use crate::paxlst::{ParseOptions, ParsedMessage, parse};
+
+    fn travellers(text: &str) -> Vec<crate::model::Traveller> {
+        match parse(text.as_bytes(), &ParseOptions::default())
+            .unwrap()
+            .remove(0)
+        {
+            ParsedMessage::Paxlst { manifest, .. } => manifest.travellers,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn dates_after_an_empty_doc_do_not_overwrite_the_previous_document() {
+        let t = travellers(
+            "UNH+1+PAXLST:D:05B:UN:IATA'NAD+FL+++A:B'DOC++448763368'DTM+36:300101'DOC++'DTM+36:310101'LOC+91+'UNT+8+1'",
+        );
+        let d = &t[0].passenger.documents;
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].doc_type, None);
+        assert_eq!(d[0].expiry.unwrap().to_string(), "2030-01-01");
+    }
+
+    #[test]
+    fn issuing_place_and_two_documents() {
+        let t = travellers(
+            "UNH+1+PAXLST:D:05B:UN:IATA'DTM+189:1905141910:201'NAD+FL+++ALI YY\u{c9}'DOC+P+1'LOC+91+GBR:::LONDON'DOC+V+2'LOC+91+UGA'DTM+36:101024'DTM+182:151231'UNT+9+1'",
+        );
+        let p = &t[0].passenger;
+        assert_eq!(p.surname.as_deref(), Some("ALI YY\u{c9}"));
+        assert_eq!(p.given_names, None);
+        assert_eq!(p.documents[0].country.unwrap().alpha3(), "GBR");
+        assert_eq!(t[0].document_places[0].place, "LONDON");
+        assert_eq!(p.documents[1].country.unwrap().alpha3(), "UGA");
+        assert_eq!(p.documents[1].expiry.unwrap().to_string(), "2010-10-24");
+    }
+
+    #[test]
+    fn stuffed_and_slashed_names() {
+        let t = travellers(
+            "UNH+1+PAXLST'NAD+FL+++WILLIAMS:JOHN DONALD'NAD+FL+++SMITH/JANE'NAD+FL+++BETTON:DAVID:'NAD+FL++DOE:JOHN'UNT+6+1'",
+        );
+        let n: Vec<_> = t
+            .iter()
+            .map(|t| {
+                (
+                    t.passenger.surname.clone().unwrap(),
+                    t.passenger.given_names.clone().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            n,
+            [
+                ("WILLIAMS".into(), "JOHN DONALD".into()),
+                ("SMITH".into(), "JANE".into()),
+                ("BETTON".into(), "DAVID".into()),
+                ("DOE".into(), "JOHN".into()),
+            ]
+        );
     }
 }
