@@ -285,6 +285,7 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
         out.separators = seps;
         pos = body;
         let mut saw_unz = false;
+        let mut restart = false;
         // Segments until UNZ or end of input.
         loop {
             while pos < bytes.len()
@@ -293,6 +294,14 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
                 pos += 1;
             }
             if pos >= bytes.len() {
+                break;
+            }
+            // A new UNA mid-stream (interchanges concatenated without UNZ) resets separators.
+            if bytes[pos..].starts_with(b"UNA")
+                && pos + 9 <= bytes.len()
+                && Separators::from_una(&bytes[pos + 3..pos + 9]).is_some()
+            {
+                restart = true;
                 break;
             }
             let seg_start = pos;
@@ -431,6 +440,9 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
                 break;
             }
         }
+        if restart {
+            continue;
+        }
         if !saw_unz || pos >= bytes.len() {
             break;
         }
@@ -536,6 +548,13 @@ mod tests {
         assert_eq!(tags, ["UNB", "UNG", "UNZ"]);
         assert_eq!(l.segments[1].get(0, 0), "PAXLST");
         assert_eq!(l.warnings.len(), 2, "{:?}", l.warnings);
+    }
+
+    #[test]
+    fn a_second_una_without_unz_switches_separators() {
+        let l = lex_ok("UNA:+.? 'UNH+1'UNA:*.? $UNH*2$");
+        let refs: Vec<_> = l.segments.iter().map(|s| s.get(0, 0)).collect();
+        assert_eq!(refs, ["1", "2"]);
     }
 
     #[test]
