@@ -21,9 +21,10 @@ pub struct RefDate {
     pub day: u8,
 }
 
-fn digits(s: &str) -> Option<Vec<u16>> {
+/// The digits of `s` (trimmed), when it is 1–12 ASCII digits.
+fn digits(s: &str) -> Option<smallvec::SmallVec<[u16; 12]>> {
     let s = s.trim();
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     Some(s.bytes().map(|b| (b - b'0') as u16).collect())

@@ -105,22 +105,20 @@ fn traveller_kind(q: &str) -> Option<TravellerKind> {
 /// Reads a traveller name from NAD: `SURNAME:GIVEN[:MIDDLE…]` in C080 (element 3), falling back
 /// to C058 (element 2); a single component holding `SURNAME/GIVEN` is split on the slash.
 fn read_name(seg: &Segment) -> (Option<String>, Option<String>) {
-    let mut comps = seg.element(3);
-    if comps.iter().all(|c| c.trim().is_empty()) {
-        comps = seg.element(2);
+    let mut e = 3;
+    if seg.element(3).all(|c| c.trim().is_empty()) {
+        e = 2;
     }
-    let parts: Vec<&str> = comps
-        .iter()
-        .map(|c| c.trim())
-        .filter(|c| !c.is_empty())
-        .collect();
-    let first = comps.first().map(|c| c.trim()).unwrap_or("");
+    let first = seg.get(e, 0).trim();
+    let mut parts = seg.element(e).map(str::trim).filter(|c| !c.is_empty());
     if first.is_empty() {
         // No surname component: whatever is there is given names (or nothing).
-        let given = parts.join(" ");
+        let given = parts.collect::<Vec<_>>().join(" ");
         return (None, (!given.is_empty()).then_some(given));
     }
-    if parts.len() == 1
+    parts.next();
+    let given = parts.collect::<Vec<_>>().join(" ");
+    if given.is_empty()
         && let Some((s, g)) = first.split_once('/')
     {
         let (s, g) = (s.trim(), g.trim());
@@ -129,7 +127,6 @@ fn read_name(seg: &Segment) -> (Option<String>, Option<String>) {
             (!g.is_empty()).then(|| g.to_string()),
         );
     }
-    let given = parts[1..].join(" ");
     (
         Some(first.to_string()),
         (!given.is_empty()).then_some(given),
@@ -374,7 +371,11 @@ fn traveller_segment(
         "ATT" => {
             let g = seg.get(2, 0).trim();
             if !g.is_empty() {
-                t.passenger.gender = Gender::parse(g);
+                t.passenger.gender = match g {
+                    "M" => Some(Gender::Male),
+                    "F" => Some(Gender::Female),
+                    _ => Gender::parse(g),
+                };
                 if t.passenger.gender.is_none() {
                     warnings.push(seg_warning(seg, "unknown gender code"));
                 }
