@@ -366,7 +366,7 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
     }
     let utf8 = std::str::from_utf8(bytes).is_ok();
     let mut out = Lexed {
-        segments: Vec::with_capacity((bytes.len() / 16).min(opts.max_segments)),
+        segments: Vec::with_capacity((bytes.len() / 8).min(opts.max_segments).min(1 << 16)),
         ..Lexed::default()
     };
     let Some(start) = find_start(bytes, 0) else {
