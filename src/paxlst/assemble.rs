@@ -84,10 +84,11 @@ impl Assembler {
         if part.is_last {
             p.last = Some(seq);
         }
-        if p.parts.contains_key(&seq) {
-            p.duplicates.push(seq);
-        } else {
-            p.parts.insert(seq, manifest);
+        match p.parts.entry(seq) {
+            std::collections::btree_map::Entry::Occupied(_) => p.duplicates.push(seq),
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(manifest);
+            }
         }
         let complete = p
             .last
@@ -135,14 +136,17 @@ fn missing_parts(p: &Pending) -> String {
     let max = p
         .last
         .unwrap_or_else(|| p.parts.keys().max().copied().unwrap_or(1));
-    let missing: Vec<String> = (1..=max)
+    let missing: Vec<u32> = (1..=max.min(999))
         .filter(|s| !p.parts.contains_key(s))
-        .map(|s| format!("{s:02}"))
         .collect();
+    let mut listed: Vec<String> = missing.iter().take(20).map(|s| format!("{s:02}")).collect();
+    if missing.len() > listed.len() {
+        listed.push(format!("… ({} in all)", missing.len()));
+    }
     let mut text = if missing.is_empty() {
         String::new()
     } else {
-        format!("parts {} missing", missing.join(", "))
+        format!("parts {} missing", listed.join(", "))
     };
     if p.last.is_none() {
         if !text.is_empty() {

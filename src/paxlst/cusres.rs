@@ -181,7 +181,7 @@ pub(crate) fn parse_message(segs: &[Segment], ctx: &MessageContext) -> CusresMes
                 }
             }
             "FTX" if level == 2 => {
-                let text: Vec<&str> = seg.element(3).iter().map(String::as_str).collect();
+                let text: Vec<&str> = seg.element(3).collect();
                 let text = text.join(":");
                 if !text.trim().is_empty() {
                     last(&mut c).text = Some(text.trim().to_string());

@@ -21,9 +21,10 @@ pub struct RefDate {
     pub day: u8,
 }
 
-fn digits(s: &str) -> Option<Vec<u16>> {
+/// The digits of `s` (trimmed), when it is 1–12 ASCII digits.
+fn digits(s: &str) -> Option<smallvec::SmallVec<[u16; 12]>> {
     let s = s.trim();
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     Some(s.bytes().map(|b| (b - b'0') as u16).collect())
@@ -61,7 +62,7 @@ pub fn birth_date(s: &str, r: RefDate, max_age: u16) -> Option<(PartialDate, boo
         year = year.checked_sub(100)?;
     }
     let date = PartialDate::new(year, Some(m), Some(d))
-        .or_else(|_| PartialDate::new(year.checked_sub(100).unwrap_or(0), Some(m), Some(d)))
+        .or_else(|_| PartialDate::new(year.saturating_sub(100), Some(m), Some(d)))
         .ok()?;
     let alternative_age = r.year.saturating_sub(date.year.saturating_sub(100));
     Some((date, alternative_age <= max_age))

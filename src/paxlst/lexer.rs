@@ -16,6 +16,7 @@
 
 use super::error::ParseError;
 use super::options::ParseOptions;
+use smallvec::SmallVec;
 
 /// The six service characters of an interchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,14 +92,41 @@ impl Separators {
     }
 }
 
+/// A segment tag: three upper-case ASCII letters or digits, stored inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tag([u8; 3]);
+
+impl Tag {
+    pub fn as_str(&self) -> &str {
+        // Built only from ASCII alphanumerics.
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl PartialEq<&str> for Tag {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl std::fmt::Display for Tag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One segment: tag, elements of components, and where it was found.
+///
+/// All component text of a segment lives in one string; components and elements are ranges
+/// into it (inline up to a typical size), so lexing costs about one allocation per segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
-    pub tag: String,
-    /// Flat component values; `elements` indexes into it.
-    comps: Vec<String>,
-    /// (start, len) of each element in `comps`.
-    elems: Vec<(u32, u32)>,
+    pub tag: Tag,
+    text: String,
+    /// (start, end) byte range of each component in `text`.
+    comps: SmallVec<[(u32, u32); 8]>,
+    /// (first component, number of components) of each element.
+    elems: SmallVec<[(u32, u32); 6]>,
     /// 1-based position of the segment in the input (all interchanges counted).
     pub index: usize,
     /// Byte offset of the segment's first byte in the input.
@@ -106,19 +134,26 @@ pub struct Segment {
 }
 
 impl Segment {
-    /// Builds a segment from elements of components (used by tests and renderers).
+    /// Builds a segment from elements of components (tests, renderers). `tag` must be three
+    /// ASCII letters or digits.
     pub fn new(tag: &str, elements: &[&[&str]]) -> Segment {
+        let t = tag.as_bytes();
         let mut s = Segment {
-            tag: tag.to_string(),
-            comps: Vec::new(),
-            elems: Vec::new(),
+            tag: Tag([t[0], t[1], t[2]]),
+            text: String::new(),
+            comps: SmallVec::new(),
+            elems: SmallVec::new(),
             index: 0,
             offset: 0,
         };
         for e in elements {
-            let start = s.comps.len() as u32;
-            s.comps.extend(e.iter().map(|c| c.to_string()));
-            s.elems.push((start, e.len() as u32));
+            let first = s.comps.len() as u32;
+            for c in e.iter() {
+                let a = s.text.len() as u32;
+                s.text.push_str(c);
+                s.comps.push((a, s.text.len() as u32));
+            }
+            s.elems.push((first, e.len() as u32));
         }
         s
     }
@@ -132,17 +167,23 @@ impl Segment {
         self.elems.is_empty()
     }
 
-    /// Components of element `e` (0-based, the first element after the tag is 0).
-    pub fn element(&self, e: usize) -> &[String] {
-        match self.elems.get(e) {
-            Some(&(start, len)) => &self.comps[start as usize..(start + len) as usize],
-            None => &[],
-        }
+    /// Components of element `e` (0-based: the first element after the tag is 0).
+    pub fn element(&self, e: usize) -> impl Iterator<Item = &str> + '_ {
+        let (first, n) = self.elems.get(e).copied().unwrap_or((0, 0));
+        self.comps[first as usize..(first + n) as usize]
+            .iter()
+            .map(|&(a, b)| &self.text[a as usize..b as usize])
     }
 
     /// Component `c` of element `e`, or "" when absent.
     pub fn get(&self, e: usize, c: usize) -> &str {
-        self.element(e).get(c).map(String::as_str).unwrap_or("")
+        match self.elems.get(e) {
+            Some(&(first, n)) if (c as u32) < n => {
+                let (a, b) = self.comps[(first as usize) + c];
+                &self.text[a as usize..b as usize]
+            }
+            _ => "",
+        }
     }
 
     /// Trimmed component, `None` when empty.
@@ -155,9 +196,93 @@ impl Segment {
     pub fn label(&self) -> String {
         let q = self.get(0, 0);
         if q.is_empty() || q.len() > 4 {
-            self.tag.clone()
+            self.tag.to_string()
         } else {
             format!("{}+{}", self.tag, q)
+        }
+    }
+}
+
+/// Collects the bytes of one segment's components and turns them into a [`Segment`].
+struct Builder {
+    raw: Vec<u8>,
+    comps: SmallVec<[(u32, u32); 8]>,
+    elems: SmallVec<[(u32, u32); 6]>,
+    comp_start: u32,
+    elem_first: u32,
+    utf8: bool,
+}
+
+impl Builder {
+    fn new(utf8: bool) -> Builder {
+        Builder {
+            raw: Vec::with_capacity(64),
+            comps: SmallVec::new(),
+            elems: SmallVec::new(),
+            comp_start: 0,
+            elem_first: 0,
+            utf8,
+        }
+    }
+
+    /// Appends one data byte (Latin-1 input is re-encoded as UTF-8 on the way).
+    fn push(&mut self, b: u8) {
+        if self.raw.len() - self.comp_start as usize >= MAX_COMPONENT_BYTES {
+            return;
+        }
+        if self.utf8 || b < 0x80 {
+            self.raw.push(b);
+        } else {
+            self.raw.push(0xC0 | (b >> 6));
+            self.raw.push(0x80 | (b & 0x3F));
+        }
+    }
+
+    fn end_component(&mut self) {
+        let end = self.raw.len() as u32;
+        self.comps.push((self.comp_start, end));
+        self.comp_start = end;
+    }
+
+    fn end_element(&mut self) {
+        self.end_component();
+        let n = self.comps.len() as u32;
+        self.elems.push((self.elem_first, n - self.elem_first));
+        self.elem_first = n;
+    }
+
+    fn drop_component(&mut self) {
+        self.raw.truncate(self.comp_start as usize);
+    }
+
+    fn finish(self, tag: Tag, index: usize, offset: usize) -> Segment {
+        let Builder {
+            raw,
+            mut comps,
+            elems,
+            ..
+        } = self;
+        let text = match String::from_utf8(raw) {
+            Ok(t) => t,
+            Err(e) => {
+                // A separator split a multi-byte character: decode each component lossily.
+                let raw = e.into_bytes();
+                let mut t = String::with_capacity(raw.len() + 8);
+                for c in comps.iter_mut() {
+                    let a = t.len() as u32;
+                    t.push_str(&String::from_utf8_lossy(&raw[c.0 as usize..c.1 as usize]));
+                    *c = (a, t.len() as u32);
+                }
+                t
+            }
+        };
+        Segment {
+            tag,
+            text,
+            comps,
+            elems,
+            index,
+            offset,
         }
     }
 }
@@ -224,6 +349,9 @@ enum Term {
     Typographic,
 }
 
+/// Longest component kept (bytes); longer values are cut. No PAXLST data element exceeds 512.
+const MAX_COMPONENT_BYTES: usize = 4096;
+
 const TYPO: &[u8] = "\u{2019}".as_bytes();
 
 /// Splits `bytes` into segments.
@@ -237,7 +365,10 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
         });
     }
     let utf8 = std::str::from_utf8(bytes).is_ok();
-    let mut out = Lexed::default();
+    let mut out = Lexed {
+        segments: Vec::with_capacity((bytes.len() / 8).min(opts.max_segments).min(1 << 16)),
+        ..Lexed::default()
+    };
     let Some(start) = find_start(bytes, 0) else {
         return Err(ParseError::NoInterchange {
             segment: 0,
@@ -251,7 +382,6 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
         ));
     }
     let mut pos = start;
-    let mut buf: Vec<u8> = Vec::with_capacity(64);
     loop {
         // One interchange from `pos`.
         let (seps, term, body) = if bytes[pos..].starts_with(b"UNA")
@@ -280,8 +410,18 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
             }
         };
         out.separators = seps;
+        // Bytes that end plain data inside a segment.
+        let mut special = [false; 256];
+        for c in [seps.component, seps.element, seps.release, b'\r', b'\n'] {
+            special[c as usize] = true;
+        }
+        match term {
+            Term::Byte(t) => special[t as usize] = true,
+            Term::Typographic => special[TYPO[0] as usize] = true,
+        }
         pos = body;
         let mut saw_unz = false;
+        let mut restart = false;
         // Segments until UNZ or end of input.
         loop {
             while pos < bytes.len()
@@ -290,6 +430,14 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
                 pos += 1;
             }
             if pos >= bytes.len() {
+                break;
+            }
+            // A new UNA mid-stream (interchanges concatenated without UNZ) resets separators.
+            if bytes[pos..].starts_with(b"UNA")
+                && pos + 9 <= bytes.len()
+                && Separators::from_una(&bytes[pos + 3..pos + 9]).is_some()
+            {
+                restart = true;
                 break;
             }
             let seg_start = pos;
@@ -310,13 +458,16 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
                 tag_end += 1;
             }
             let tag_ok = tag_end - pos == 3;
-            let mut seg = Segment {
-                tag: String::from_utf8_lossy(&bytes[pos..tag_end]).to_ascii_uppercase(),
-                comps: Vec::new(),
-                elems: Vec::new(),
-                index,
-                offset: seg_start,
+            let tag = if tag_ok {
+                Tag([
+                    bytes[pos].to_ascii_uppercase(),
+                    bytes[pos + 1].to_ascii_uppercase(),
+                    bytes[pos + 2].to_ascii_uppercase(),
+                ])
+            } else {
+                Tag(*b"???")
             };
+            let mut seg = Builder::new(utf8);
             pos = tag_end;
             while pos < bytes.len() && bytes[pos] == b' ' && seps.element != b' ' {
                 pos += 1;
@@ -356,16 +507,20 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
             let mut terminated = false;
             if pos < bytes.len() && bytes[pos] == seps.element {
                 pos += 1;
-                let mut elem_start = 0u32;
-                buf.clear();
+                let mut truncated = false;
                 loop {
                     if pos >= bytes.len() {
                         break;
                     }
                     let b = bytes[pos];
+                    if !special[b as usize] {
+                        seg.push(b);
+                        pos += 1;
+                        continue;
+                    }
                     if b == seps.release {
                         if pos + 1 < bytes.len() {
-                            buf.push(bytes[pos + 1]);
+                            seg.push(bytes[pos + 1]);
                             pos += 2;
                         } else {
                             out.warnings.push(format!(
@@ -380,39 +535,46 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
                         pos += term_len;
                         break;
                     }
-                    if b == seps.component {
-                        seg.comps.push(decode(&buf, utf8));
-                        buf.clear();
+                    if (b == seps.component || b == seps.element)
+                        && seg.comps.len() >= opts.max_components
+                    {
+                        if !truncated {
+                            truncated = true;
+                            out.warnings.push(format!(
+                                "segment {index} at byte {seg_start}: more than {} components, the rest dropped",
+                                opts.max_components
+                            ));
+                        }
+                        seg.drop_component();
+                    } else if b == seps.component {
+                        seg.end_component();
                     } else if b == seps.element {
-                        seg.comps.push(decode(&buf, utf8));
-                        buf.clear();
-                        let n = seg.comps.len() as u32;
-                        seg.elems.push((elem_start, n - elem_start));
-                        elem_start = n;
+                        seg.end_element();
                     } else if b != b'\r' && b != b'\n' {
-                        buf.push(b);
+                        seg.push(b);
                     }
                     pos += 1;
                 }
-                seg.comps.push(decode(&buf, utf8));
-                let n = seg.comps.len() as u32;
-                seg.elems.push((elem_start, n - elem_start));
+                seg.end_element();
             } else if pos < bytes.len() {
                 terminated = true;
                 pos += term_len;
             }
             if !terminated {
                 out.warnings.push(format!(
-                    "segment {index} at byte {seg_start}: {} is not terminated (input truncated?)",
-                    seg.tag
+                    "segment {index} at byte {seg_start}: {tag} is not terminated (input truncated?)"
                 ));
             }
+            let seg = seg.finish(tag, index, seg_start);
             let is_unz = seg.tag == "UNZ";
             out.segments.push(seg);
             if is_unz {
                 saw_unz = true;
                 break;
             }
+        }
+        if restart {
+            continue;
         }
         if !saw_unz || pos >= bytes.len() {
             break;
@@ -444,6 +606,9 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
             }
         }
     }
+    // Several interchanges in one input repeat the same oddity: say it once.
+    let mut seen = std::collections::HashSet::new();
+    out.warnings.retain(|w| seen.insert(w.clone()));
     if out.segments.is_empty() {
         return Err(ParseError::NoInterchange {
             segment: 0,
@@ -452,17 +617,6 @@ pub fn lex(bytes: &[u8], opts: &ParseOptions) -> Result<Lexed, ParseError> {
         });
     }
     Ok(out)
-}
-
-fn decode(b: &[u8], utf8: bool) -> String {
-    if utf8 {
-        match std::str::from_utf8(b) {
-            Ok(s) => s.to_string(),
-            Err(_) => String::from_utf8_lossy(b).into_owned(),
-        }
-    } else {
-        b.iter().map(|&c| c as char).collect()
-    }
 }
 
 /// Writes `value` with the service characters of `seps` released.
@@ -516,6 +670,13 @@ mod tests {
         assert_eq!(tags, ["UNB", "UNG", "UNZ"]);
         assert_eq!(l.segments[1].get(0, 0), "PAXLST");
         assert_eq!(l.warnings.len(), 2, "{:?}", l.warnings);
+    }
+
+    #[test]
+    fn a_second_una_without_unz_switches_separators() {
+        let l = lex_ok("UNA:+.? 'UNH+1'UNA:*.? $UNH*2$");
+        let refs: Vec<_> = l.segments.iter().map(|s| s.get(0, 0)).collect();
+        assert_eq!(refs, ["1", "2"]);
     }
 
     #[test]

@@ -210,7 +210,20 @@ fn parse_one(
     ctx.message_type = unh.get(1, 0).trim().to_ascii_uppercase();
     ctx.version = unh.get(1, 1).trim().to_string();
     ctx.agency = unh.get(1, 3).trim().to_string();
-    let sequence = unh.get(3, 0).trim().parse::<u32>().ok();
+    let mut warnings = Vec::new();
+    // S010 0070 is n..2 (01–99); tolerate up to 999 and ignore anything else, so a corrupt
+    // number cannot make the assembler wait for (or list) millions of parts.
+    let raw_seq = unh.get(3, 0).trim();
+    let sequence = raw_seq
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=999).contains(n));
+    if sequence.is_none() && !raw_seq.is_empty() {
+        warnings.push(seg_warning(
+            unh,
+            "message part number is not 1–999, ignored",
+        ));
+    }
     let indicator = unh.get(3, 1).trim().to_ascii_uppercase();
     ctx.part = PartInfo {
         common_access_ref: unh.opt(2, 0),
@@ -219,7 +232,6 @@ fn parse_one(
             || sequence.is_none()
             || (sequence == Some(1) && indicator.is_empty()),
     };
-    let mut warnings = Vec::new();
     if has_unt {
         let unt = &body[body.len() - 1];
         match unt.get(0, 0).trim().parse::<usize>() {

@@ -12,11 +12,15 @@ pub struct ParseOptions {
     pub max_travellers: usize,
     /// Most messages (UNH) in one input (default 10 000).
     pub max_messages: usize,
+    /// Most data components kept per segment (default 1 000); the rest are dropped with a
+    /// warning, so a run of separators cannot allocate without bound.
+    pub max_components: usize,
     /// Year used to resolve two-digit years when a message carries no usable flight or
     /// interchange date. `None`: the current year from the system clock.
     pub reference_year: Option<u16>,
     /// Oldest plausible age: a two-digit birth year is flagged `dob_century_ambiguous` when the
-    /// earlier century would give an age at most this (default 120).
+    /// earlier century would give an age at most this (default 125: the oldest verified
+    /// human reached 122, so `000714` on a 2025 flight is still flagged).
     pub max_plausible_age: u16,
 }
 
@@ -27,8 +31,9 @@ impl Default for ParseOptions {
             max_segments: 500_000,
             max_travellers: 5_000,
             max_messages: 10_000,
+            max_components: 1_000,
             reference_year: None,
-            max_plausible_age: 120,
+            max_plausible_age: 125,
         }
     }
 }

@@ -105,22 +105,20 @@ fn traveller_kind(q: &str) -> Option<TravellerKind> {
 /// Reads a traveller name from NAD: `SURNAME:GIVEN[:MIDDLE…]` in C080 (element 3), falling back
 /// to C058 (element 2); a single component holding `SURNAME/GIVEN` is split on the slash.
 fn read_name(seg: &Segment) -> (Option<String>, Option<String>) {
-    let mut comps = seg.element(3);
-    if comps.iter().all(|c| c.trim().is_empty()) {
-        comps = seg.element(2);
+    let mut e = 3;
+    if seg.element(3).all(|c| c.trim().is_empty()) {
+        e = 2;
     }
-    let parts: Vec<&str> = comps
-        .iter()
-        .map(|c| c.trim())
-        .filter(|c| !c.is_empty())
-        .collect();
-    let first = comps.first().map(|c| c.trim()).unwrap_or("");
+    let first = seg.get(e, 0).trim();
+    let mut parts = seg.element(e).map(str::trim).filter(|c| !c.is_empty());
     if first.is_empty() {
         // No surname component: whatever is there is given names (or nothing).
-        let given = parts.join(" ");
+        let given = parts.collect::<Vec<_>>().join(" ");
         return (None, (!given.is_empty()).then_some(given));
     }
-    if parts.len() == 1
+    parts.next();
+    let given = parts.collect::<Vec<_>>().join(" ");
+    if given.is_empty()
         && let Some((s, g)) = first.split_once('/')
     {
         let (s, g) = (s.trim(), g.trim());
@@ -129,7 +127,6 @@ fn read_name(seg: &Segment) -> (Option<String>, Option<String>) {
             (!g.is_empty()).then(|| g.to_string()),
         );
     }
-    let given = parts[1..].join(" ");
     (
         Some(first.to_string()),
         (!given.is_empty()).then_some(given),
@@ -169,7 +166,11 @@ pub fn parse_message(
 
     let finish = |t: Traveller, travellers: &mut Vec<Traveller>, warnings: &mut Vec<String>| {
         let p = &t.passenger;
-        if p.surname.is_none() && p.given_names.is_none() && p.name.is_none() {
+        if p.surname.is_none()
+            && p.given_names.is_none()
+            && p.name.is_none()
+            && t.passenger_ref.is_none()
+        {
             warnings.push(format!(
                 "segment {}: traveller {} has no name",
                 t.segment.unwrap_or(0),
@@ -332,6 +333,8 @@ fn flight_segment(seg: &Segment, flights: &mut Vec<Flight>, warnings: &mut Vec<S
                 flights.last_mut().expect("pushed").arrival.airport = code;
             }
             "130" => f.final_destination = code,
+            // Master crew list: filing (188) and reporting (172) locations.
+            "188" | "172" => {}
             _ => warnings.push(seg_warning(seg, "unknown flight location qualifier")),
         }
     } else {
@@ -347,6 +350,7 @@ fn flight_segment(seg: &Segment, flights: &mut Vec<Flight>, warnings: &mut Vec<S
         match q {
             "189" => f.departure.time = t,
             "232" => f.arrival.time = t,
+            "554" => {}
             _ => warnings.push(seg_warning(seg, "unknown flight date qualifier")),
         }
     }
@@ -367,7 +371,11 @@ fn traveller_segment(
         "ATT" => {
             let g = seg.get(2, 0).trim();
             if !g.is_empty() {
-                t.passenger.gender = Gender::parse(g);
+                t.passenger.gender = match g {
+                    "M" => Some(Gender::Male),
+                    "F" => Some(Gender::Female),
+                    _ => Gender::parse(g),
+                };
                 if t.passenger.gender.is_none() {
                     warnings.push(seg_warning(seg, "unknown gender code"));
                 }
@@ -387,8 +395,17 @@ fn traveller_segment(
                     None => warnings.push(seg_warning(seg, "date of birth is not a valid date")),
                 },
                 "36" | "182" => {
-                    let Some(i) = cur_doc.or(t.passenger.documents.len().checked_sub(1)) else {
-                        warnings.push(seg_warning(seg, "document date without a document"));
+                    // Inside a document group the date belongs to that document (none after an
+                    // empty DOC); a stray date before any DOC goes to the last document.
+                    let target = if *group == Group::Document {
+                        *cur_doc
+                    } else {
+                        t.passenger.documents.len().checked_sub(1)
+                    };
+                    let Some(i) = target else {
+                        if *group != Group::Document {
+                            warnings.push(seg_warning(seg, "document date without a document"));
+                        }
                         return;
                     };
                     let doc = &mut t.passenger.documents[i];
@@ -541,5 +558,70 @@ mod tests {
         assert_eq!(document_type("266", "CLOB"), DocumentType::FlightStatus);
         assert_eq!(document_type("336", "G"), DocumentType::MasterCrewList);
         assert_eq!(document_type("999", ""), DocumentType::Other);
+    }
+}
+
+#[cfg(test)]
+mod group_tests {
+    use crate::paxlst::{ParseOptions, ParsedMessage, parse};
+
+    fn travellers(text: &str) -> Vec<crate::model::Traveller> {
+        match parse(text.as_bytes(), &ParseOptions::default())
+            .unwrap()
+            .remove(0)
+        {
+            ParsedMessage::Paxlst { manifest, .. } => manifest.travellers,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn dates_after_an_empty_doc_do_not_overwrite_the_previous_document() {
+        let t = travellers(
+            "UNH+1+PAXLST:D:05B:UN:IATA'NAD+FL+++A:B'DOC++448763368'DTM+36:300101'DOC++'DTM+36:310101'LOC+91+'UNT+8+1'",
+        );
+        let d = &t[0].passenger.documents;
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].doc_type, None);
+        assert_eq!(d[0].expiry.unwrap().to_string(), "2030-01-01");
+    }
+
+    #[test]
+    fn issuing_place_and_two_documents() {
+        let t = travellers(
+            "UNH+1+PAXLST:D:05B:UN:IATA'DTM+189:1905141910:201'NAD+FL+++ALI YY\u{c9}'DOC+P+1'LOC+91+GBR:::LONDON'DOC+V+2'LOC+91+UGA'DTM+36:101024'DTM+182:151231'UNT+9+1'",
+        );
+        let p = &t[0].passenger;
+        assert_eq!(p.surname.as_deref(), Some("ALI YY\u{c9}"));
+        assert_eq!(p.given_names, None);
+        assert_eq!(p.documents[0].country.unwrap().alpha3(), "GBR");
+        assert_eq!(t[0].document_places[0].place, "LONDON");
+        assert_eq!(p.documents[1].country.unwrap().alpha3(), "UGA");
+        assert_eq!(p.documents[1].expiry.unwrap().to_string(), "2010-10-24");
+    }
+
+    #[test]
+    fn stuffed_and_slashed_names() {
+        let t = travellers(
+            "UNH+1+PAXLST'NAD+FL+++WILLIAMS:JOHN DONALD'NAD+FL+++SMITH/JANE'NAD+FL+++BETTON:DAVID:'NAD+FL++DOE:JOHN'UNT+6+1'",
+        );
+        let n: Vec<_> = t
+            .iter()
+            .map(|t| {
+                (
+                    t.passenger.surname.clone().unwrap(),
+                    t.passenger.given_names.clone().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            n,
+            [
+                ("WILLIAMS".into(), "JOHN DONALD".into()),
+                ("SMITH".into(), "JANE".into()),
+                ("BETTON".into(), "DAVID".into()),
+                ("DOE".into(), "JOHN".into()),
+            ]
+        );
     }
 }
