@@ -17,10 +17,16 @@ fn peak_rss_mib() -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let n: usize = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let t: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(50_000);
     let mut entries: Vec<EntryRef> = Vec::new();
-    for p in ["../shared/corpus/watchlists/un/consolidated-2026-02-27.xml", "../shared/corpus/watchlists/ofac/sdn.csv"] {
+    for p in [
+        "../shared/corpus/watchlists/un/consolidated-2026-02-27.xml",
+        "../shared/corpus/watchlists/ofac/sdn.csv",
+    ] {
         if let Ok((e, _)) = paxscreen::watchlist::load_path(std::path::Path::new(p)) {
             entries.extend(e.into_iter().map(Arc::new));
         }
@@ -28,14 +34,25 @@ fn main() {
     let pop = paxscreen::synth::Population::new();
     let mut rng = paxscreen::synth::Rng::new(42);
     let pad = n.saturating_sub(entries.len());
-    entries.extend(pop.watchlist_padding(&mut rng, pad, "pad").into_iter().map(Arc::new));
+    entries.extend(
+        pop.watchlist_padding(&mut rng, pad, "pad")
+            .into_iter()
+            .map(Arc::new),
+    );
     let travellers: Vec<_> = (0..t).map(|_| pop.traveller(&mut rng)).collect();
-    println!("entries {} (padding {pad}), rss before index {:.0} MiB", entries.len(), peak_rss_mib());
+    println!(
+        "entries {} (padding {pad}), rss before index {:.0} MiB",
+        entries.len(),
+        peak_rss_mib()
+    );
     let t0 = Instant::now();
     let screener = Screener::from_entries(entries, ScreenConfig::default());
     let build = t0.elapsed().as_secs_f64();
     let st = screener.index().stats();
-    println!("index build {build:.1} s, {st:?}, peak rss {:.0} MiB", peak_rss_mib());
+    println!(
+        "index build {build:.1} s, {st:?}, peak rss {:.0} MiB",
+        peak_rss_mib()
+    );
     {
         let index = screener.index();
         let t1 = Instant::now();
@@ -48,14 +65,21 @@ fn main() {
             maxc = maxc.max(c.len());
         }
         let secs = t1.elapsed().as_secs_f64();
-        println!("candidates only: {:.0} passengers/s, mean {:.1} candidates, max {maxc}", t as f64 / secs, total as f64 / t as f64);
+        println!(
+            "candidates only: {:.0} passengers/s, mean {:.1} candidates, max {maxc}",
+            t as f64 / secs,
+            total as f64 / t as f64
+        );
     }
     for _ in 0..3 {
         let t1 = Instant::now();
         let res = screener.screen_all(&travellers);
         let secs = t1.elapsed().as_secs_f64();
         let hits: usize = res.iter().map(|r| r.len()).sum();
-        println!("screened {t} in {secs:.2} s = {:.0} passengers/s, {hits} hits", t as f64 / secs);
+        println!(
+            "screened {t} in {secs:.2} s = {:.0} passengers/s, {hits} hits",
+            t as f64 / secs
+        );
     }
     println!("peak rss {:.0} MiB", peak_rss_mib());
 }

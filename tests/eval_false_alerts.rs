@@ -120,8 +120,12 @@ fn issue_2_hard_negatives_rarely_alert() {
             given_names: Some(pa[..pa.len() - 1].join(" ")),
             surname: Some(pb[pb.len() - 1].clone()),
             dob: Some(
-                PartialDate::new(year, Some(1 + rng.below(12) as u8), Some(1 + rng.below(28) as u8))
-                    .expect("valid"),
+                PartialDate::new(
+                    year,
+                    Some(1 + rng.below(12) as u8),
+                    Some(1 + rng.below(28) as u8),
+                )
+                .expect("valid"),
             ),
             ..Default::default()
         };
@@ -144,7 +148,10 @@ fn issue_2_hard_negatives_rarely_alert() {
         }
     }
     let rate = alerts as f64 / n as f64;
-    println!("hard negatives: {alerts}/{n} alerted = {:.2} per 1,000", rate * 1000.0);
+    println!(
+        "hard negatives: {alerts}/{n} alerted = {:.2} per 1,000",
+        rate * 1000.0
+    );
     print_sweep(&best_scores);
     // issue 2's target: under 3 per 1,000
     assert!(rate < 0.003, "hard-negative alert rate {rate}");
@@ -193,7 +200,10 @@ fn issue_2_travelling_population_rarely_alerts() {
         }
     }
     let rate = alerts as f64 / n as f64;
-    println!("population: {alerts}/{n} alerted = {:.2} per 1,000", rate * 1000.0);
+    println!(
+        "population: {alerts}/{n} alerted = {:.2} per 1,000",
+        rate * 1000.0
+    );
     print_sweep(&best_scores);
     // issue 2's target: under 1 per 1,000
     assert!(rate < 0.001, "population alert rate {rate}");

@@ -109,8 +109,7 @@ fn issue_2_un_alias_and_original_script_recall() {
             let year_ok = |j: usize| match qy {
                 None => true,
                 Some(y) => {
-                    years[j].is_empty()
-                        || years[j].iter().any(|&(a, b)| y + 1 >= a && y <= b + 1)
+                    years[j].is_empty() || years[j].iter().any(|&(a, b)| y + 1 >= a && y <= b + 1)
                 }
             };
             let score = common::token_sort_ratio(&qk, &keys[q.entry]);

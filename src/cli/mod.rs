@@ -127,7 +127,9 @@ pub fn run_screen(args: &ScreenArgs, out: &mut dyn Write, err: &mut dyn Write) -
     let mut chunk: Vec<Item> = Vec::with_capacity(CHUNK);
     for name in &inputs {
         let mut reader = open_input(name)?;
-        let peek = reader.fill_buf().with_context(|| format!("reading {name}"))?;
+        let peek = reader
+            .fill_buf()
+            .with_context(|| format!("reading {name}"))?;
         if is_edifact(peek) {
             let mut bytes = Vec::new();
             reader

@@ -129,7 +129,9 @@ pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {
         // the D/Z marker files the part under both readings
         for r in [b'd', b's'] {
             let swap = |s: &[u8]| -> Vec<u8> {
-                s.iter().map(|&c| if c == DZ as u8 { r } else { c }).collect()
+                s.iter()
+                    .map(|&c| if c == DZ as u8 { r } else { c })
+                    .collect()
             };
             let sk2 = swap(sk);
             if sk2.len() >= 4 {

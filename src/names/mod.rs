@@ -10,7 +10,8 @@ mod similarity;
 pub use keys::{KeyKind, NameKey, exact_key, glued_keys, name_keys, pair_keys, part_keys};
 pub use normalise::{Part, normalise, parts, skeleton, strip_article};
 pub use similarity::{
-    Alignment, NameAlignment, PART_FLOOR, align, align_score, jaro_winkler, part_similarity, part_weight,
+    Alignment, NameAlignment, PART_FLOOR, align, align_score, jaro_winkler, part_similarity,
+    part_weight,
 };
 
 /// Parts so common among travellers and listed people that, alone, they identify nobody

@@ -132,7 +132,17 @@ const CANONICAL: &[(&str, &[&str])] = &[
         ],
     ),
     ("osama", &["usama", "oussama", "ousama"]),
-    ("mustafa", &["mostafa", "moustafa", "mustapha", "mostapha", "moustapha", "mustafah"]),
+    (
+        "mustafa",
+        &[
+            "mostafa",
+            "moustafa",
+            "mustapha",
+            "mostapha",
+            "moustapha",
+            "mustafah",
+        ],
+    ),
     ("umar", &["omar", "omer", "umer"]),
     ("ahmad", &["ahmed", "ahmet", "ehmed"]),
     ("abu", &["abou", "abo", "bw", "abw"]),
@@ -322,7 +332,8 @@ pub fn parts(name: &str) -> Vec<Part> {
 }
 
 fn push_token(tok: &str, vl: bool, out: &mut Vec<Part>) {
-    if TITLES.contains(&tok) || PARTICLES.contains(&tok) {
+    let plain = tok.to_ascii_lowercase(); // the D/Z marker read as z
+    if TITLES.contains(&plain.as_str()) || PARTICLES.contains(&plain.as_str()) {
         return;
     }
     if vl {
@@ -360,7 +371,7 @@ fn push_token(tok: &str, vl: bool, out: &mut Vec<Part>) {
 }
 
 /// The canonical text of a name: parts joined by single spaces. Normalising this again gives the
-/// same string (tested as a property).
+/// same string (tested as a property); Arabic-script parts read as their transliteration.
 pub fn normalise(name: &str) -> String {
     let p = parts(name);
     let mut s = String::new();
@@ -368,7 +379,8 @@ pub fn normalise(name: &str) -> String {
         if i > 0 {
             s.push(' ');
         }
-        s.push_str(&part.text);
+        // the D/Z marker is internal; as text it reads as the z it is usually written as
+        s.extend(part.text.chars().map(|c| if c == DZ { 'z' } else { c }));
     }
     s
 }

@@ -409,7 +409,11 @@ fn concat_part<'b>(x: &Part, y: &Part, buf: &'b mut [u8; 2 * MAX_PART + 2]) -> O
 fn glued_similarity(single: &Part, x: &Part, y: &Part) -> f32 {
     if single.vowelless || x.vowelless || y.vowelless {
         // in skeleton space: HIDAYATULLAH ↔ هدايت الله, JALALUDDIN ↔ جلال الدين
-        let (s, a, b) = (single.hskel.as_bytes(), x.hskel.as_bytes(), y.hskel.as_bytes());
+        let (s, a, b) = (
+            single.hskel.as_bytes(),
+            x.hskel.as_bytes(),
+            y.hskel.as_bytes(),
+        );
         if a.is_empty() || b.is_empty() || s.len() < 3 {
             return 0.0;
         }
@@ -572,10 +576,7 @@ fn align_core(
         .map(|i| q_weights.get(i).copied().unwrap_or(1.0))
         .collect();
     let ew = |j: usize| e_weights.get(j).copied().unwrap_or(1.0);
-    let mut we: SmallVec<[f32; 16]> = (0..ne)
-        .filter(|j| eused & (1 << j) == 0)
-        .map(ew)
-        .collect();
+    let mut we: SmallVec<[f32; 16]> = (0..ne).filter(|j| eused & (1 << j) == 0).map(ew).collect();
     // a missing listed family name is evidence against, unlike a missing middle name
     let missing_family: f32 = (0..ne)
         .filter(|&j| eused & (1 << j) == 0 && e_surname & (1 << j) != 0)

@@ -267,7 +267,13 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
         return None;
     }
     // explained only now, for the few that match
-    let alignment = names::align(&q.parts, &q.weights, &name.parts, &name.weights, name.surname_mask);
+    let alignment = names::align(
+        &q.parts,
+        &q.weights,
+        &name.parts,
+        &name.weights,
+        name.surname_mask,
+    );
     let part_text = |parts: &[Part], idx: &[usize]| {
         idx.iter()
             .map(|&i| parts[i].text.as_ref())
