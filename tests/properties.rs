@@ -45,7 +45,7 @@ proptest! {
                 let x = names::part_similarity(&pa, &pb);
                 let y = names::part_similarity(&pb, &pa);
                 prop_assert!((0.0..=1.0).contains(&x), "{x}");
-                prop_assert!((x - y).abs() < 1e-6, "{:?} {:?}: {x} vs {y}", pa.text, pb.text);
+                prop_assert!((x - y).abs() < 1e-6, "{:?} {:?}: {x} vs {y}", pa.text(), pb.text());
             }
         }
     }

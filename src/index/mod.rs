@@ -15,7 +15,7 @@
 //! locked only for the probe or the push. A whole-list replacement that must be seen atomically is
 //! done by building a new `Index` and swapping it in (see `screen::Screener`).
 
-use crate::model::{DateSpec, EntityType, EntryName, EntryRef, PartialDate};
+use crate::model::{DateSpec, EntityType, EntryRef, NameKind, PartialDate};
 use crate::names::{self, KeyKind, NameKey, Part};
 use dashmap::DashMap;
 use rayon::prelude::*;
@@ -30,7 +30,9 @@ pub type Slot = u32;
 /// One name of an entry, split into parts once at indexing time.
 #[derive(Debug, Clone)]
 pub struct IndexedName {
-    pub name: EntryName,
+    /// Position of the name in `entry.names` (not a copy: a large list holds millions).
+    pub name_index: u16,
+    pub kind: NameKind,
     pub parts: Box<[Part]>,
     /// Weight of each part in the name score; family-name parts weigh more (see
     /// [`names::entry_weights`]).
@@ -153,10 +155,10 @@ fn year_key(year: u16, block: &[u8]) -> u64 {
 }
 
 fn block(p: &Part) -> &[u8] {
-    if p.skel.len() >= 2 {
-        p.skel.as_bytes()
+    if p.skel().len() >= 2 {
+        p.skel().as_bytes()
     } else {
-        p.text.as_bytes()
+        p.text().as_bytes()
     }
 }
 
@@ -187,12 +189,15 @@ impl IndexedEntry {
         let names = entry
             .names
             .iter()
-            .filter_map(|n| {
+            .enumerate()
+            .take(u16::MAX as usize)
+            .filter_map(|(i, n)| {
                 let parts = names::parts(&n.full);
                 (!parts.is_empty()).then(|| {
                     let (weights, surname_mask) = names::entry_weights(&n.full, &parts);
                     IndexedName {
-                        name: n.clone(),
+                        name_index: i as u16,
+                        kind: n.kind,
                         parts: parts.into_boxed_slice(),
                         weights: weights.into_boxed_slice(),
                         surname_mask,
@@ -251,9 +256,28 @@ impl Index {
     /// Builds an index over `entries` in parallel (rayon). Only individuals are filed.
     pub fn build(entries: Vec<EntryRef>, config: IndexConfig) -> Index {
         let index = Index::new(config);
-        entries.into_par_iter().for_each(|e| {
-            index.upsert(e);
+        // Slots follow input order (not thread timing), so candidates and their ranking ties are
+        // the same on every build; as with sequential upserts, the last entry with an id wins.
+        let mut last: FxHashMap<&str, usize> = FxHashMap::default();
+        for (i, e) in entries.iter().enumerate() {
+            last.insert(e.id.as_str(), i);
+        }
+        let keep: Vec<usize> = (0..entries.len())
+            .filter(|&i| last.get(entries[i].id.as_str()) == Some(&i))
+            .collect();
+        drop(last);
+        let n = entries.len();
+        keep.into_par_iter().for_each(|i| {
+            index.insert_at(i as Slot, entries[i].clone());
         });
+        drop(entries);
+        index.next_slot.store(n as Slot, Ordering::Relaxed);
+        // posting lists grew by doubling; give the slack back once the list is complete
+        index
+            .postings
+            .iter_mut()
+            .for_each(|mut v| v.shrink_to_fit());
+        index.docs.iter_mut().for_each(|mut v| v.shrink_to_fit());
         index
     }
 
@@ -264,13 +288,17 @@ impl Index {
     /// Adds or replaces an entry (by id). Entries that are not individuals are ignored and
     /// `false` returned.
     pub fn upsert(&self, entry: EntryRef) -> bool {
+        let slot = self.next_slot.fetch_add(1, Ordering::Relaxed);
+        self.insert_at(slot, entry)
+    }
+
+    fn insert_at(&self, slot: Slot, entry: EntryRef) -> bool {
         let ie = IndexedEntry::new(entry);
         if !ie.is_person() || ie.names.is_empty() {
             // a replaced person that became something else leaves the index
             self.delete(&ie.entry.id);
             return false;
         }
-        let slot = self.next_slot.fetch_add(1, Ordering::Relaxed);
         let keys = ie.keys(&self.config);
         for k in keys {
             self.postings.entry(k).or_default().push(slot);
@@ -536,7 +564,7 @@ fn pair_bit_masks(n: usize) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EntryName, NameKind, WatchlistEntry};
+    use crate::model::{EntryName, WatchlistEntry};
 
     fn entry(id: &str, names: &[&str], dob: Option<&str>) -> EntryRef {
         Arc::new(WatchlistEntry {

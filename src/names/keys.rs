@@ -43,7 +43,7 @@ fn key(kind: KeyKind, s: &[u8]) -> NameKey {
 
 /// The exact-text key of a part alone (what its document frequency is counted under).
 pub fn exact_key(p: &Part) -> NameKey {
-    key(KeyKind::Exact, p.text.as_bytes())
+    key(KeyKind::Exact, p.text().as_bytes())
 }
 
 /// Calls `f` with `s` and each string made by deleting one byte of it (duplicates possible).
@@ -65,10 +65,10 @@ fn with_deletions(s: &[u8], mut f: impl FnMut(&[u8])) {
 
 /// The block form of a part for pair keys: the skeleton when it is distinctive, else the text.
 fn block(p: &Part) -> &[u8] {
-    if p.skel.len() >= 2 {
-        p.skel.as_bytes()
+    if p.skel().len() >= 2 {
+        p.skel().as_bytes()
     } else {
-        p.text.as_bytes()
+        p.text().as_bytes()
     }
 }
 
@@ -98,7 +98,7 @@ const DOUBLE_DELETION_LEN: usize = 10;
 
 /// Keys of one part, appended to `out`.
 pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {
-    let text = p.text.as_bytes();
+    let text = p.text().as_bytes();
     if !p.vowelless {
         out.push(key(KeyKind::Exact, text));
         if text.len() >= 4 {
@@ -107,21 +107,21 @@ pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {
         if text.len() >= DOUBLE_DELETION_LEN {
             with_double_deletions(text, |v| out.push(key(KeyKind::TextDeletion, v)));
         }
-        if let Some(rest) = strip_article(&p.text, false) {
+        if let Some(rest) = strip_article(p.text(), false) {
             out.push(key(KeyKind::Exact, rest.as_bytes()));
             with_deletions(rest.as_bytes(), |v| out.push(key(KeyKind::TextDeletion, v)));
             let sk = super::normalise::skeleton(rest);
             out.push(key(KeyKind::Skeleton, sk.as_bytes()));
         }
     }
-    let sk = p.skel.as_bytes();
+    let sk = p.skel().as_bytes();
     if sk.len() >= 4 {
         // shorter skeletons lose too much by a deletion ("kn" is in half the names)
         with_deletions(sk, |v| out.push(key(KeyKind::Skeleton, v)));
     } else if !sk.is_empty() {
         out.push(key(KeyKind::Skeleton, sk));
     }
-    let hs = p.hskel.as_bytes();
+    let hs = p.hskel().as_bytes();
     if hs.len() >= 2 {
         out.push(key(KeyKind::HSkeleton, hs));
     }
@@ -169,7 +169,7 @@ pub fn pair_keys(parts: &[Part], out: &mut Vec<NameKey>) {
 /// HIDAYATULLAH): the joined skeleton, and the joined text when neither is vowelless.
 pub fn glued_keys(x: &Part, y: &Part, out: &mut Vec<NameKey>) {
     let mut buf = [0u8; 130];
-    let (a, b) = (x.hskel.as_bytes(), y.hskel.as_bytes());
+    let (a, b) = (x.hskel().as_bytes(), y.hskel().as_bytes());
     if !a.is_empty() && !b.is_empty() && a.len() + b.len() <= buf.len() {
         // a consonant repeated at the seam collapses, as in the skeleton of the glued form
         let b = if a.last() == b.first() { &b[1..] } else { b };
@@ -180,7 +180,7 @@ pub fn glued_keys(x: &Part, y: &Part, out: &mut Vec<NameKey>) {
         }
     }
     if !x.vowelless && !y.vowelless {
-        let (a, b) = (x.text.as_bytes(), y.text.as_bytes());
+        let (a, b) = (x.text().as_bytes(), y.text().as_bytes());
         if a.len() + b.len() <= buf.len() {
             buf[..a.len()].copy_from_slice(a);
             buf[a.len()..a.len() + b.len()].copy_from_slice(b);

@@ -139,7 +139,7 @@ pub fn entry_weights(full: &str, parts: &[Part]) -> (Vec<f32>, u32) {
             }
         }
         for (i, p) in parts.iter().enumerate().take(32) {
-            if family.iter().any(|f| f.text == p.text) {
+            if family.iter().any(|f| f.text() == p.text()) {
                 mask |= 1 << i;
             }
         }
@@ -158,13 +158,13 @@ pub fn entry_weights(full: &str, parts: &[Part]) -> (Vec<f32>, u32) {
 /// Whether a part is one of [`COMMON_PARTS`], a spelling of one (same skeleton of at least three
 /// consonants: MOSTAFA, HUSAYN), or so short that it says little alone (LI, WU, KIM).
 pub fn is_common_part(p: &Part) -> bool {
-    if p.text.len() <= 3 && !p.vowelless {
+    if p.text().len() <= 3 && !p.vowelless {
         return true;
     }
     use std::collections::HashSet;
     use std::sync::OnceLock;
     static SKELETONS: OnceLock<HashSet<String>> = OnceLock::new();
-    if COMMON_PARTS.contains(&p.text.as_ref()) {
+    if COMMON_PARTS.contains(&p.text()) {
         return true;
     }
     let set = SKELETONS.get_or_init(|| {
@@ -174,5 +174,5 @@ pub fn is_common_part(p: &Part) -> bool {
             .filter(|s| s.len() >= 3)
             .collect()
     });
-    p.skel.len() >= 3 && set.contains(p.skel.as_ref())
+    p.skel().len() >= 3 && set.contains(p.skel())
 }

@@ -9,16 +9,14 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-/// One comparable name part.
+/// One comparable name part: its canonical text and two consonant skeletons, stored in one
+/// allocation (a million-entry list holds millions of parts).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Part {
-    /// Lower-case ASCII, canonicalised ("abdul" → "abd", "mohamed" → "muhammad").
-    pub text: Box<str>,
-    /// Consonant skeleton (see [`skeleton`]): where Arabic-script and Latin spellings meet.
-    pub skel: Box<str>,
-    /// The skeleton with h kept: ح and ه are letters in Arabic script, and Latin spellings keep
-    /// them (HASAN, AHMAD), so this tells SON from حسن where the bare skeleton cannot.
-    pub hskel: Box<str>,
+    /// `text`, then `skel`, then `hskel`, back to back.
+    buf: Box<str>,
+    text_len: u16,
+    skel_len: u16,
     /// Written in a script without short vowels (Arabic, Hebrew): only the skeleton is reliable.
     pub vowelless: bool,
     /// Bit c - 'a' set when the letter occurs: bounds Jaro-Winkler before computing it.
@@ -27,16 +25,41 @@ pub struct Part {
 
 impl Part {
     pub fn new(text: &str, vowelless: bool) -> Part {
+        // parts longer than this are cut (no real name part is)
+        let text = &text[..text.len().min(255)];
+        let skel = skeleton(text);
+        let hskel = skeleton_impl(text, true);
+        let mut buf = String::with_capacity(text.len() + skel.len() + hskel.len());
+        buf.push_str(text);
+        buf.push_str(&skel);
+        buf.push_str(&hskel);
         Part {
-            skel: skeleton(text).into_boxed_str(),
-            hskel: skeleton_impl(text, true).into_boxed_str(),
-            text: text.into(),
+            buf: buf.into_boxed_str(),
+            text_len: text.len() as u16,
+            skel_len: skel.len() as u16,
             vowelless,
             letters: text
                 .bytes()
                 .filter(u8::is_ascii_lowercase)
                 .fold(0, |m, c| m | 1 << (c - b'a')),
         }
+    }
+
+    /// Lower-case ASCII, canonicalised ("abdul" → "abd", "mohamed" → "muhammad").
+    pub fn text(&self) -> &str {
+        &self.buf[..self.text_len as usize]
+    }
+
+    /// Consonant skeleton (see [`skeleton`]): where Arabic-script and Latin spellings meet.
+    pub fn skel(&self) -> &str {
+        let t = self.text_len as usize;
+        &self.buf[t..t + self.skel_len as usize]
+    }
+
+    /// The skeleton with h kept: ح and ه are letters in Arabic script, and Latin spellings keep
+    /// them (HASAN, AHMAD), so this tells SON from حسن where the bare skeleton cannot.
+    pub fn hskel(&self) -> &str {
+        &self.buf[(self.text_len + self.skel_len) as usize..]
     }
 }
 
@@ -380,7 +403,7 @@ pub fn normalise(name: &str) -> String {
             s.push(' ');
         }
         // the D/Z marker is internal; as text it reads as the z it is usually written as
-        s.extend(part.text.chars().map(|c| if c == DZ { 'z' } else { c }));
+        s.extend(part.text().chars().map(|c| if c == DZ { 'z' } else { c }));
     }
     s
 }
@@ -390,7 +413,7 @@ mod tests {
     use super::*;
 
     fn texts(name: &str) -> Vec<String> {
-        parts(name).iter().map(|p| p.text.to_string()).collect()
+        parts(name).iter().map(|p| p.text().to_string()).collect()
     }
 
     #[test]
@@ -444,7 +467,7 @@ mod tests {
         let la = parts("SADDAM HUSSEIN AL-TIKRITI");
         assert_eq!(ar.len(), 3);
         assert!(ar[0].vowelless);
-        let sk = |v: &[Part]| v.iter().map(|p| p.skel.to_string()).collect::<Vec<_>>();
+        let sk = |v: &[Part]| v.iter().map(|p| p.skel().to_string()).collect::<Vec<_>>();
         assert_eq!(sk(&ar), sk(&la));
     }
 

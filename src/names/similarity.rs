@@ -21,11 +21,11 @@ fn jaro_winkler_bound(a: &Part, b: &Part) -> f32 {
             .filter(|c| !c.is_ascii_lowercase() || mask & (1 << (c - b'a')) != 0)
             .count()
     };
-    let (la, lb) = (a.text.len() as f32, b.text.len() as f32);
+    let (la, lb) = (a.text().len() as f32, b.text().len() as f32);
     if la == 0.0 || lb == 0.0 {
         return 0.0;
     }
-    let m = count_in(&a.text, b.letters).min(count_in(&b.text, a.letters)) as f32;
+    let m = count_in(a.text(), b.letters).min(count_in(b.text(), a.letters)) as f32;
     let jaro = (m / la + m / lb + 1.0) / 3.0;
     jaro + 0.4 * (1.0 - jaro)
 }
@@ -47,12 +47,12 @@ const MAX_PART: usize = 48;
 
 /// Similarity of two parts in [0, 1]: symmetric, 1 for equal parts.
 pub fn part_similarity(a: &Part, b: &Part) -> f32 {
-    if a.text == b.text {
+    if a.text() == b.text() {
         return 1.0;
     }
     // An initial matches a part with the same first letter.
-    if (a.text.len() == 1 || b.text.len() == 1) && !a.vowelless && !b.vowelless {
-        return if a.text.as_bytes()[0] == b.text.as_bytes()[0] {
+    if (a.text().len() == 1 || b.text().len() == 1) && !a.vowelless && !b.vowelless {
+        return if a.text().as_bytes()[0] == b.text().as_bytes()[0] {
             0.85
         } else {
             0.0
@@ -61,7 +61,7 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
     if a.vowelless || b.vowelless {
         return vowelless_similarity(a, b);
     }
-    if nisba_of(&a.text, &b.text) || nisba_of(&b.text, &a.text) {
+    if nisba_of(a.text(), b.text()) || nisba_of(b.text(), a.text()) {
         // MOHAMMAD / MOHAMMADI, HASHIM / HASHIMI, RASHID / RASHIDI: a name and the family
         // name made from it are different names
         return NISBA;
@@ -69,7 +69,7 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
     let raw = if jaro_winkler_bound(a, b) < RAW_FLOOR {
         0.0 // cannot reach the floor: skip the quadratic part
     } else {
-        jaro_winkler(&a.text, &b.text)
+        jaro_winkler(a.text(), b.text())
     };
     if raw < STRONG_JW && !index_visible(a, b) {
         // Pairs no blocking key connects count only when they are strongly alike; weaker ones
@@ -78,11 +78,11 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
     }
     let mut best = calibrate(raw);
     if best < 1.0 {
-        let sa = strip_article(&a.text, false);
-        let sb = strip_article(&b.text, false);
+        let sa = strip_article(a.text(), false);
+        let sb = strip_article(b.text(), false);
         if sa.is_some() || sb.is_some() {
-            let x = sa.unwrap_or(&a.text);
-            let y = sb.unwrap_or(&b.text);
+            let x = sa.unwrap_or(a.text());
+            let y = sb.unwrap_or(b.text());
             // a glued article is not quite the same name
             best = best.max(0.97 * calibrate(jaro_winkler(x, y)));
         }
@@ -90,13 +90,13 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
     // the same consonants in a similar spelling: QADDAFI / KADHAFI, MAKHLOUF / MAKHLUF (not
     // KALIM / GHOLAMI, whose skeletons agree but whose spellings do not)
     // two edits only in long parts: LONG / LIANG and CONG / CHENG are different names
-    let edits = if a.text.len().min(b.text.len()) >= 6 && a.skel.len() >= 3 {
+    let edits = if a.text().len().min(b.text().len()) >= 6 && a.skel().len() >= 3 {
         2
     } else {
         1
     };
-    if a.skel == b.skel && a.skel.len() >= 2 && levenshtein_le(&a.text, &b.text, edits) {
-        let s = if a.skel.len() >= 3 {
+    if a.skel() == b.skel() && a.skel().len() >= 2 && levenshtein_le(a.text(), b.text(), edits) {
+        let s = if a.skel().len() >= 3 {
             SKELETON_EQUAL
         } else {
             SKELETON_EQUAL_SHORT
@@ -106,11 +106,11 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
     // short parts that differ only in how a consonant is romanised: DO / TO, CHO / JO, CHA / JA
     // (Korean), AROUN / HAROUN; the vowels must agree, so LI / LU and KALIM / GHOLAMI stay apart
     if best < SHORT_ROMANISATION
-        && a.text.len().max(b.text.len()) <= 4
-        && !a.skel.is_empty()
-        && a.skel == b.skel
-        && a.text.len().abs_diff(b.text.len()) <= 1
-        && same_vowels(&a.text, &b.text)
+        && a.text().len().max(b.text().len()) <= 4
+        && !a.skel().is_empty()
+        && a.skel() == b.skel()
+        && a.text().len().abs_diff(b.text().len()) <= 1
+        && same_vowels(a.text(), b.text())
     {
         best = SHORT_ROMANISATION;
     }
@@ -166,20 +166,26 @@ fn same_vowels(a: &str, b: &str) -> bool {
 /// or the same after a glued article. Jaro-Winkler alone admits names of similar shape that no
 /// key connects; those would be found by a full scan and missed by the index.
 fn index_visible(a: &Part, b: &Part) -> bool {
-    let long = a.text.len().min(b.text.len()) >= 10;
-    if levenshtein_le(&a.text, &b.text, if long { 2 } else { 1 }) {
+    let long = a.text().len().min(b.text().len()) >= 10;
+    if levenshtein_le(a.text(), b.text(), if long { 2 } else { 1 }) {
         return true;
     }
-    if (!a.skel.is_empty() && a.skel == b.skel) || (a.hskel.len() >= 2 && a.hskel == b.hskel) {
-        return true;
-    }
-    if a.skel.len().min(b.skel.len()) >= 4 && osa_distance_le1(a.skel.as_bytes(), b.skel.as_bytes())
+    if (!a.skel().is_empty() && a.skel() == b.skel())
+        || (a.hskel().len() >= 2 && a.hskel() == b.hskel())
     {
         return true;
     }
-    let (sa, sb) = (strip_article(&a.text, false), strip_article(&b.text, false));
+    if a.skel().len().min(b.skel().len()) >= 4
+        && osa_distance_le1(a.skel().as_bytes(), b.skel().as_bytes())
+    {
+        return true;
+    }
+    let (sa, sb) = (
+        strip_article(a.text(), false),
+        strip_article(b.text(), false),
+    );
     if sa.is_some() || sb.is_some() {
-        let (x, y) = (sa.unwrap_or(&a.text), sb.unwrap_or(&b.text));
+        let (x, y) = (sa.unwrap_or(a.text()), sb.unwrap_or(b.text()));
         return levenshtein_le(x, y, 1);
     }
     false
@@ -188,7 +194,7 @@ fn index_visible(a: &Part, b: &Part) -> bool {
 /// Comparison of a part written without short vowels (Arabic script) with any part: in skeleton
 /// space, trusting the skeleton that keeps h most.
 fn vowelless_similarity(a: &Part, b: &Part) -> f32 {
-    let (ha, hb) = (&*a.hskel, &*b.hskel);
+    let (ha, hb) = (a.hskel(), b.hskel());
     if !ha.is_empty() && skel_eq(ha, hb) {
         return match ha.len() {
             1 => 0.80,
@@ -196,8 +202,8 @@ fn vowelless_similarity(a: &Part, b: &Part) -> f32 {
             _ => SKELETON_EQUAL,
         };
     }
-    if !a.skel.is_empty() && skel_eq(&a.skel, &b.skel) {
-        return match a.skel.len() {
+    if !a.skel().is_empty() && skel_eq(a.skel(), b.skel()) {
+        return match a.skel().len() {
             1 => 0.66,
             2 => 0.72,
             _ => 0.84,
@@ -375,7 +381,7 @@ const HONORIFICS: &[&str] = &[
 
 /// How much a part counts in a name: honorifics little, very common parts ("Muhammad") half.
 pub fn part_weight(p: &Part) -> f32 {
-    if HONORIFICS.contains(&p.text.as_ref()) {
+    if HONORIFICS.contains(&p.text()) {
         0.3
     } else if super::is_common_part(p) {
         0.6
@@ -396,7 +402,7 @@ const MAX_EXTRA_ENTRY_COST: f32 = 0.5;
 const CONTRADICTION_COST: f32 = 1.0;
 
 fn concat_part<'b>(x: &Part, y: &Part, buf: &'b mut [u8; 2 * MAX_PART + 2]) -> Option<&'b str> {
-    let (a, b) = (x.text.as_bytes(), y.text.as_bytes());
+    let (a, b) = (x.text().as_bytes(), y.text().as_bytes());
     if x.vowelless || y.vowelless || a.len() + b.len() > buf.len() {
         return None;
     }
@@ -410,15 +416,15 @@ fn glued_similarity(single: &Part, x: &Part, y: &Part) -> f32 {
     if single.vowelless || x.vowelless || y.vowelless {
         // in skeleton space: HIDAYATULLAH ↔ هدايت الله, JALALUDDIN ↔ جلال الدين
         let (s, a, b) = (
-            single.hskel.as_bytes(),
-            x.hskel.as_bytes(),
-            y.hskel.as_bytes(),
+            single.hskel().as_bytes(),
+            x.hskel().as_bytes(),
+            y.hskel().as_bytes(),
         );
         if a.is_empty() || b.is_empty() || s.len() < 3 {
             return 0.0;
         }
         // written without vowels, the two parts are never much longer than the one
-        if !single.vowelless && single.text.len() + 1 < x.text.len() + y.text.len() {
+        if !single.vowelless && single.text().len() + 1 < x.text().len() + y.text().len() {
             return 0.0;
         }
         let joined_ok = |b: &[u8]| {
@@ -428,13 +434,13 @@ fn glued_similarity(single: &Part, x: &Part, y: &Part) -> f32 {
         };
         return if joined_ok(b) { 0.92 } else { 0.0 };
     }
-    let total = x.text.len() + y.text.len();
-    if single.text.len() + 1 < total || single.text.len() > total + 1 {
+    let total = x.text().len() + y.text().len();
+    if single.text().len() + 1 < total || single.text().len() > total + 1 {
         return 0.0;
     }
     let mut buf = [0u8; 2 * MAX_PART + 2];
     match concat_part(x, y, &mut buf) {
-        Some(glued) => calibrate(jaro_winkler(&single.text, glued)),
+        Some(glued) => calibrate(jaro_winkler(single.text(), glued)),
         None => 0.0,
     }
 }

@@ -216,7 +216,7 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
     for n in &e.names {
         let (a, qmask) =
             names::align_score(&q.parts, &q.weights, &n.parts, &n.weights, n.surname_mask);
-        let s = a * kind_factor(n.name.kind);
+        let s = a * kind_factor(n.kind);
         if best.as_ref().is_none_or(|(b, _, _)| s > *b) {
             best = Some((s, n, qmask));
         }
@@ -276,14 +276,14 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
     );
     let part_text = |parts: &[Part], idx: &[usize]| {
         idx.iter()
-            .map(|&i| parts[i].text.as_ref())
+            .map(|&i| parts[i].text())
             .collect::<Vec<_>>()
             .join(" ")
     };
     let explanation = Explanation {
         name: NameExplanation {
-            entry_name: name.name.full.clone(),
-            entry_name_kind: name.name.kind,
+            entry_name: e.entry.names[name.name_index as usize].full.clone(),
+            entry_name_kind: name.kind,
             score: name_score,
             aligned: alignment
                 .aligned
@@ -297,12 +297,12 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
             unmatched_query: alignment
                 .unmatched_query
                 .iter()
-                .map(|&i| q.parts[i].text.to_string())
+                .map(|&i| q.parts[i].text().to_string())
                 .collect(),
             unmatched_entry: alignment
                 .unmatched_entry
                 .iter()
-                .map(|&i| name.parts[i].text.to_string())
+                .map(|&i| name.parts[i].text().to_string())
                 .collect(),
             common_parts_only,
         },
