@@ -8,6 +8,7 @@
 //! - [`names`]: how do two names compare, and under which keys should a name be found?
 //! - [`index`]: here is a normalised name — which entries could it be?
 //! - [`screen`]: here is a traveller — which entries do they match, how well, and why?
+//! - [`synth`]: what does a realistic traveller or listed person look like? (generated, seeded)
 //! - [`cli`]: the `paxscreen` subcommands that work on files (`screen`, `compare`, `parse`).
 //!
 //! The core (`model`, `paxlst`, `names`, `index`, `screen`) is plain synchronous Rust: no async
