@@ -564,21 +564,12 @@ fn pair_bit_masks(n: usize) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EntryName, WatchlistEntry};
+    use crate::model::WatchlistEntry;
 
     fn entry(id: &str, names: &[&str], dob: Option<&str>) -> EntryRef {
         Arc::new(WatchlistEntry {
-            id: id.into(),
-            list: "t".into(),
-            names: names
-                .iter()
-                .map(|n| EntryName {
-                    full: n.to_string(),
-                    kind: NameKind::Primary,
-                })
-                .collect(),
             dobs: dob.map(|d| d.parse().unwrap()).into_iter().collect(),
-            ..Default::default()
+            ..WatchlistEntry::person(id, "t", names)
         })
     }
 

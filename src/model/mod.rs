@@ -8,7 +8,7 @@ mod date;
 pub mod manifest;
 
 pub use country::Country;
-pub use date::{DateSpec, PartialDate};
+pub use date::{DateSpec, PartialDate, days_in_month};
 pub use manifest::{
     DocumentPlace, DocumentType, Flight, FlightEndpoint, Manifest, Reference, ReportingParty,
     Totals, Traveller, TravellerKind,
@@ -210,6 +210,24 @@ pub struct WatchlistEntry {
     pub documents: Vec<TravelDocument>,
     #[serde(default)]
     pub gender: Option<Gender>,
+}
+
+impl WatchlistEntry {
+    /// A person known only by primary names (tests, `paxscreen compare`, quick lists).
+    pub fn person(id: &str, list: &str, names: &[&str]) -> WatchlistEntry {
+        WatchlistEntry {
+            id: id.into(),
+            list: list.into(),
+            names: names
+                .iter()
+                .map(|n| EntryName {
+                    full: n.to_string(),
+                    kind: NameKind::Primary,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
 }
 
 /// Shared, immutable entry; the index and matches point at the same allocation.

@@ -430,21 +430,12 @@ impl Screener {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EntryName, TravelDocument, WatchlistEntry};
+    use crate::model::{TravelDocument, WatchlistEntry};
 
     fn entry(id: &str, names: &[&str], dob: &[&str]) -> EntryRef {
         Arc::new(WatchlistEntry {
-            id: id.into(),
-            list: "t".into(),
-            names: names
-                .iter()
-                .map(|n| EntryName {
-                    full: n.to_string(),
-                    kind: NameKind::Primary,
-                })
-                .collect(),
             dobs: dob.iter().map(|d| d.parse().unwrap()).collect(),
-            ..Default::default()
+            ..WatchlistEntry::person(id, "t", names)
         })
     }
 

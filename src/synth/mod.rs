@@ -1037,17 +1037,6 @@ fn traveller_age(rng: &mut Rng) -> u32 {
     30
 }
 
-fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        2 => 28,
-        _ => 31,
-    }
-}
-
 /// A full birth date in `year`. Where registration of births was patchy, documents often carry
 /// 1 January (the "unknown date" convention), so those countries get it more often.
 fn birth_date(rng: &mut Rng, year: u16, nationality: Country) -> PartialDate {
@@ -1060,7 +1049,7 @@ fn birth_date(rng: &mut Rng, year: u16, nationality: Country) -> PartialDate {
         return PartialDate::ymd(year, 1, 1);
     }
     let month = rng.range(1, 12) as u8;
-    let day = rng.range(1, days_in_month(year, month) as u32) as u8;
+    let day = rng.range(1, crate::model::days_in_month(year, month) as u32) as u8;
     PartialDate::ymd(year, month, day)
 }
 
