@@ -93,13 +93,23 @@ pub struct Probe<'a> {
 /// A proposed entry and why.
 #[derive(Debug, Clone)]
 pub struct Candidate {
+    /// Resolve with [`Index::with_entry`] (only the candidates actually scored are).
     pub slot: Slot,
-    pub entry: Arc<IndexedEntry>,
     /// Bit i set: query part i shares a key with one of the entry's names.
     pub parts_hit: u32,
     pub document_hit: bool,
     pub dob_hit: bool,
     pub evidence: f32,
+}
+
+/// Evidence gathered for one slot while proposing candidates.
+#[derive(Default, Clone, Copy)]
+struct Acc {
+    mask: u32,
+    rare: bool,
+    doc: bool,
+    dob: bool,
+    evidence: f32,
 }
 
 /// Counts for `GetStats` and the CLI summary.
@@ -361,6 +371,12 @@ impl Index {
         self.entries.get(&slot).map(|e| e.clone())
     }
 
+    /// Runs `f` on the entry in `slot` under its shard's read lock (no reference count is
+    /// taken); `None` when the slot was retired.
+    pub fn with_entry<R>(&self, slot: Slot, f: impl FnOnce(&IndexedEntry) -> R) -> Option<R> {
+        self.entries.get(&slot).map(|e| f(e.value()))
+    }
+
     /// Every live entry (for brute-force comparison and stats).
     pub fn all(&self) -> Vec<Arc<IndexedEntry>> {
         let mut v: Vec<(Slot, Arc<IndexedEntry>)> = self
@@ -393,16 +409,23 @@ impl Index {
 
     /// Proposes up to `limit` candidates for a traveller, best evidence first.
     pub fn candidates(&self, probe: &Probe<'_>, limit: usize) -> Vec<Candidate> {
-        #[derive(Default, Clone, Copy)]
-        struct Acc {
-            mask: u32,
-            rare: bool,
-            doc: bool,
-            dob: bool,
-            evidence: f32,
+        thread_local! {
+            // reused between travellers: the accumulator reaches thousands of slots
+            static ACC: std::cell::RefCell<FxHashMap<Slot, Acc>> = Default::default();
         }
-        let mut acc: FxHashMap<Slot, Acc> =
-            FxHashMap::with_capacity_and_hasher(1024, Default::default());
+        ACC.with(|acc| {
+            let mut acc = acc.borrow_mut();
+            acc.clear();
+            self.candidates_with(probe, limit, &mut acc)
+        })
+    }
+
+    fn candidates_with(
+        &self,
+        probe: &Probe<'_>,
+        limit: usize,
+        acc: &mut FxHashMap<Slot, Acc>,
+    ) -> Vec<Candidate> {
         let cfg = &self.config;
         let nparts = probe.parts.len().min(32);
         let mut keys: Vec<NameKey> = Vec::with_capacity(64);
@@ -512,7 +535,7 @@ impl Index {
         }
         let need = nparts.min(2) as u32;
         let mut picked: Vec<(Slot, Acc)> = acc
-            .into_iter()
+            .drain()
             .filter(|(_, a)| {
                 let hit = a.mask.count_ones();
                 a.doc || hit >= need || (hit >= 1 && (a.rare || a.dob))
@@ -530,21 +553,18 @@ impl Index {
             picked.truncate(limit);
         }
         picked.sort_unstable_by(order);
-        // entries are resolved (a shard lock and a reference count each) only for the kept few
+        // entries are not resolved here: a million-entry map is a cache miss per lookup, and
+        // most candidates past the first few are never scored
         picked
             .into_iter()
-            .filter_map(|(slot, a)| {
-                let entry = self.entries.get(&slot)?.clone();
-                Some(Candidate {
-                    slot,
-                    entry,
-                    parts_hit: a.mask,
-                    document_hit: a.doc,
-                    dob_hit: a.dob,
-                    evidence: rank(&a),
-                })
-            })
             .take(limit)
+            .map(|(slot, a)| Candidate {
+                slot,
+                parts_hit: a.mask,
+                document_hit: a.doc,
+                dob_hit: a.dob,
+                evidence: rank(&a),
+            })
             .collect()
     }
 }
@@ -582,7 +602,7 @@ mod tests {
         };
         ix.candidates(&probe, 50)
             .into_iter()
-            .map(|c| c.entry.entry.id.clone())
+            .filter_map(|c| ix.with_entry(c.slot, |e| e.entry.id.clone()))
             .collect()
     }
 

@@ -34,7 +34,7 @@ pub const COMMON_NAME_CAP: f32 = 0.70;
 
 /// Candidates asked of the index; past `candidate_limit` they are scored in batches of
 /// `CANDIDATE_BATCH` while batches still match.
-const MAX_CANDIDATES: usize = 400;
+const MAX_CANDIDATES: usize = 200;
 const CANDIDATE_BATCH: usize = 20;
 
 /// The most the fields beside the name can add (full birth date + similar document +
@@ -380,29 +380,27 @@ impl Screener {
         let index = self.index.load();
         let q = Prepared::new(p, Some(&index));
         let cands = index.candidates(&q.probe(), MAX_CANDIDATES);
-        self.score_candidates(&q, &cands)
+        self.score_candidates(&index, &q, &cands)
     }
 
     /// Scores candidates best-evidence first: always the first `candidate_limit`, then further
     /// batches only while the previous batch still produced matches (a traveller named like
     /// many listed people is compared with all of them; an ordinary one stops early).
-    fn score_candidates(&self, q: &Prepared<'_>, cands: &[Candidate]) -> Vec<Match> {
+    fn score_candidates(&self, index: &Index, q: &Prepared<'_>, cands: &[Candidate]) -> Vec<Match> {
+        let score = |c: &Candidate| {
+            index
+                .with_entry(c.slot, |e| score_entry(q, e, self.config.threshold))
+                .flatten()
+        };
         let first = self.config.candidate_limit.min(cands.len());
-        let mut v: Vec<Match> = cands[..first]
-            .iter()
-            .filter_map(|c| score_entry(q, &c.entry, self.config.threshold))
-            .collect();
+        let mut v: Vec<Match> = cands[..first].iter().filter_map(score).collect();
         let mut tail_had_match = !v.is_empty();
         for batch in cands[first..].chunks(CANDIDATE_BATCH) {
             if !tail_had_match {
                 break;
             }
             let before = v.len();
-            v.extend(
-                batch
-                    .iter()
-                    .filter_map(|c| score_entry(q, &c.entry, self.config.threshold)),
-            );
+            v.extend(batch.iter().filter_map(score));
             tail_had_match = v.len() > before;
         }
         finish(v, self.config.top_n)
