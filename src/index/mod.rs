@@ -20,6 +20,7 @@ use crate::names::{self, KeyKind, NameKey, Part};
 use dashmap::DashMap;
 use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
+use smallvec::SmallVec;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
@@ -64,6 +65,9 @@ pub struct IndexConfig {
     pub max_variant_posting: usize,
     /// Pair keys select even among common parts; their lists may be longer.
     pub max_pair_posting: usize,
+    /// Lists too long to propose from are still read, up to this length, to confirm parts of
+    /// entries other keys proposed.
+    pub max_confirm_posting: usize,
     /// Widest birth-year range filed under year keys; wider ranges are filed under their ends.
     pub max_year_span: u16,
 }
@@ -75,6 +79,7 @@ impl Default for IndexConfig {
             rare_posting: 50,
             max_variant_posting: 500,
             max_pair_posting: 5_000,
+            max_confirm_posting: 10_000,
             max_year_span: 12,
         }
     }
@@ -429,6 +434,7 @@ impl Index {
         let cfg = &self.config;
         let nparts = probe.parts.len().min(32);
         let mut keys: Vec<NameKey> = Vec::with_capacity(64);
+        let mut deferred: SmallVec<[(u64, u32, f32); 16]> = SmallVec::new();
         for (i, p) in probe.parts.iter().take(32).enumerate() {
             keys.clear();
             names::part_keys(p, &mut keys);
@@ -443,14 +449,19 @@ impl Index {
                 } else {
                     cfg.max_variant_posting
                 };
-                if n > cap {
-                    continue;
-                }
                 let w = match k.kind {
                     KeyKind::Exact => 1.0,
                     KeyKind::Skeleton | KeyKind::HSkeleton => 0.8,
                     _ => 0.6,
-                } * (1.0 + (cfg.max_posting as f32 / n as f32).ln());
+                } * (1.0 + (cfg.max_posting as f32 / n as f32).ln()).max(0.2);
+                if n > cap {
+                    // too common to propose anyone, but it may confirm a part of an entry that
+                    // other keys propose (AHAD ~ AHMAD beside an exact ALI)
+                    if n <= cfg.max_confirm_posting {
+                        deferred.push((k.hash, bit, w));
+                    }
+                    continue;
+                }
                 let rare = n <= cfg.rare_posting;
                 for &s in list.iter() {
                     let a = acc.entry(s).or_default();
@@ -530,6 +541,22 @@ impl Index {
                     let a = acc.entry(s).or_default();
                     a.doc = true;
                     a.evidence += 10.0;
+                }
+            }
+        }
+        // common keys only confirm parts of entries already proposed
+        for (hash, bit, w) in deferred {
+            if acc.is_empty() {
+                break;
+            }
+            if let Some(list) = self.postings.get(&hash) {
+                for s in list.iter() {
+                    if let Some(a) = acc.get_mut(s)
+                        && a.mask & bit == 0
+                    {
+                        a.mask |= bit;
+                        a.evidence += w;
+                    }
                 }
             }
         }
