@@ -120,12 +120,13 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
 /// Score of a name against the family name formed from it with -i.
 const NISBA: f32 = 0.70;
 
-/// `long` is `short` + "i" (or "y"), as a nisba or Persian family name is formed.
+/// `long` is `short` + "i", as a nisba or Persian family name is formed.
 fn nisba_of(short: &str, long: &str) -> bool {
-    short.len() >= 4
+    // KOTE / KOTEY is a spelling, not a nisba: short stems and -y are left to the other rules
+    short.len() >= 5
         && long.len() == short.len() + 1
         && long.starts_with(short)
-        && long.ends_with(['i', 'y'])
+        && long.ends_with('i')
 }
 
 /// Score of two parts with the same consonant classes and the same vowels.
