@@ -62,18 +62,37 @@ fn opt_country(field: &str, v: Option<String>) -> Result<Option<Country>, String
 /// Parses one NDJSON passenger line. Errors name the field, never echo its value (it may be
 /// personal data).
 pub fn parse_passenger(line: &str) -> Result<Passenger, String> {
-    let raw: PassengerInput = serde_json::from_str(line).map_err(|e| {
-        // serde's message names the field and column; it quotes values only for type errors on
-        // enums, which this struct does not have
-        format!("invalid passenger JSON: {e}")
-    })?;
+    let raw: PassengerInput = serde_json::from_str(line).map_err(|e| json_error(&e))?;
     passenger_from_input(raw)
+}
+
+/// A JSON error without the values serde quotes in type errors (`invalid type: integer 1968`):
+/// unknown and missing field names are kept, anything else is reported by column only.
+fn json_error(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    if msg.starts_with("unknown field") || msg.starts_with("missing field") {
+        let field = msg.split('`').nth(1).unwrap_or("?");
+        let what = if msg.starts_with("unknown") {
+            "unknown field"
+        } else {
+            "missing field"
+        };
+        format!(
+            "invalid passenger JSON: {what} {field} at column {}",
+            e.column()
+        )
+    } else {
+        let kind = match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "syntax",
+            _ => "a value of the wrong type",
+        };
+        format!("invalid passenger JSON: {kind} at column {}", e.column())
+    }
 }
 
 /// Parses a passenger from an already-decoded JSON value (used by `compare`).
 pub fn passenger_from_value(v: serde_json::Value) -> Result<Passenger, String> {
-    let raw: PassengerInput =
-        serde_json::from_value(v).map_err(|e| format!("invalid passenger JSON: {e}"))?;
+    let raw: PassengerInput = serde_json::from_value(v).map_err(|e| json_error(&e))?;
     passenger_from_input(raw)
 }
 
@@ -149,5 +168,10 @@ mod tests {
         let e = parse_passenger(r#"{"id":"p1"}"#).unwrap_err();
         assert!(e.contains("no name"), "{e}");
         assert!(parse_passenger("{not json").is_err());
+        // a value of the wrong type is not echoed
+        let e = parse_passenger(r#"{"id":"p1","surname":"ALI","dob":19680701}"#).unwrap_err();
+        assert!(!e.contains("19680701"), "{e}");
+        let e = parse_passenger(r#"{"id":"p1","surname":["SECRET"]}"#).unwrap_err();
+        assert!(!e.contains("SECRET"), "{e}");
     }
 }
