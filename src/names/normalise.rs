@@ -242,31 +242,39 @@ fn raw_tokens(name: &str) -> Vec<(String, bool)> {
     let mut tokens: Vec<(String, bool)> = Vec::new();
     let mut cur = String::new();
     let mut cur_vowelless = false;
+    // a token with letters from any other script is read as Latin: only a wholly Arabic-script
+    // token is compared in skeleton space (and normalising its text again gives the same parts)
+    let mut cur_latin = false;
     let mut buf = [0u8; 4];
-    let flush = |cur: &mut String, vl: &mut bool, tokens: &mut Vec<(String, bool)>| {
-        if !cur.is_empty() {
-            tokens.push((std::mem::take(cur), *vl));
-        }
-        *vl = false;
-    };
+    let flush =
+        |cur: &mut String, vl: &mut bool, latin: &mut bool, tokens: &mut Vec<(String, bool)>| {
+            if !cur.is_empty() {
+                tokens.push((std::mem::take(cur), *vl && !*latin));
+            }
+            *vl = false;
+            *latin = false;
+        };
     for c in name.nfkd() {
         if is_combining_mark(c) {
             continue;
         }
         if c.is_ascii_alphanumeric() {
             cur.push(c.to_ascii_lowercase());
+            cur_latin = true;
             continue;
         }
         if matches!(c, '\'' | '.' | '`' | '’' | 'ʼ' | 'ʻ' | 'ʿ' | 'ʾ' | '´') {
             continue; // deleted inside words: O'BRIEN = OBRIEN, U.S. = US
         }
         if c.is_ascii() || c.is_whitespace() || !c.is_alphanumeric() {
-            flush(&mut cur, &mut cur_vowelless, &mut tokens);
+            flush(&mut cur, &mut cur_vowelless, &mut cur_latin, &mut tokens);
             continue;
         }
         let vl = is_vowelless_script(c);
         if vl {
             cur_vowelless = true;
+        } else {
+            cur_latin = true;
         }
         let (translit, premapped) = match arabic_premap(c) {
             Some(s) => (s, true),
@@ -274,7 +282,7 @@ fn raw_tokens(name: &str) -> Vec<(String, bool)> {
         };
         let cjk = is_cjk(c);
         if cjk {
-            flush(&mut cur, &mut cur_vowelless, &mut tokens);
+            flush(&mut cur, &mut cur_vowelless, &mut cur_latin, &mut tokens);
         }
         for t in translit.chars() {
             if premapped && t == DZ {
@@ -282,18 +290,18 @@ fn raw_tokens(name: &str) -> Vec<(String, bool)> {
             } else if t.is_ascii_alphanumeric() {
                 cur.push(t.to_ascii_lowercase());
             } else if t == ' ' {
-                flush(&mut cur, &mut cur_vowelless, &mut tokens);
+                flush(&mut cur, &mut cur_vowelless, &mut cur_latin, &mut tokens);
                 if vl {
                     cur_vowelless = true;
                 }
             }
         }
         if cjk {
-            flush(&mut cur, &mut cur_vowelless, &mut tokens);
+            flush(&mut cur, &mut cur_vowelless, &mut cur_latin, &mut tokens);
         }
         let _ = c.encode_utf8(&mut buf);
     }
-    flush(&mut cur, &mut cur_vowelless, &mut tokens);
+    flush(&mut cur, &mut cur_vowelless, &mut cur_latin, &mut tokens);
     tokens
 }
 
@@ -475,6 +483,18 @@ mod tests {
     fn cyrillic_and_han_are_transliterated() {
         assert_eq!(texts("Сергей Лавров"), ["sergei", "lavrov"]);
         assert_eq!(texts("毛泽东"), ["mao", "ze", "dong"]);
+    }
+
+    #[test]
+    fn issue_2_fuzz_mixed_script_tokens_normalise_idempotently() {
+        // found by `cargo fuzz run names`: Latin and Arabic letters in one token
+        for s in [
+            "ABDULiOيeli حػْ\u{fffd}\u{fffd}eliO\u{fffd}",
+            "ABDULRAتكري\u{fffd}HMAN bin Ould",
+        ] {
+            let once = normalise(s);
+            assert_eq!(normalise(&once), once, "{s}");
+        }
     }
 
     #[test]
