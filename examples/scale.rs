@@ -83,6 +83,3 @@ fn main() {
     }
     println!("peak rss {:.0} MiB", peak_rss_mib());
 }
-
-#[allow(dead_code)]
-fn unused() {}
