@@ -206,3 +206,13 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent: Option<PartialDate>,
 }
+
+impl Manifest {
+    /// How many travellers are crew (in transit or not); the rest are passengers.
+    pub fn crew_count(&self) -> usize {
+        self.travellers
+            .iter()
+            .filter(|t| matches!(t.kind, TravellerKind::Crew | TravellerKind::TransitCrew))
+            .count()
+    }
+}

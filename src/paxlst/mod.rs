@@ -39,7 +39,7 @@ pub use lexer::{Segment, Separators};
 pub use options::ParseOptions;
 pub use render::render_paxlst;
 
-use crate::model::{Manifest, PartialDate, TravellerKind};
+use crate::model::{Manifest, PartialDate};
 use dates::RefDate;
 use serde::Serialize;
 
@@ -279,11 +279,7 @@ fn parse_one(
 
 /// Compares CNT totals with the travellers held; a mismatch is a warning (CNT is often wrong).
 pub fn check_totals(m: &mut Manifest) {
-    let crew = m
-        .travellers
-        .iter()
-        .filter(|t| matches!(t.kind, TravellerKind::Crew | TravellerKind::TransitCrew))
-        .count();
+    let crew = m.crew_count();
     let pax = m.travellers.len() - crew;
     if let Some(n) = m.totals.passengers
         && n as usize != pax

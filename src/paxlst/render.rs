@@ -206,11 +206,7 @@ pub fn render_paxlst(m: &Manifest, seps: &Separators) -> String {
             }
         }
     }
-    let crew = m
-        .travellers
-        .iter()
-        .filter(|t| matches!(t.kind, TravellerKind::Crew | TravellerKind::TransitCrew))
-        .count();
+    let crew = m.crew_count();
     let pax = m.travellers.len() - crew;
     if m.document_type == DocumentType::CrewList {
         w.seg("CNT", &[&["41", &crew.to_string()]]);
