@@ -7,7 +7,8 @@
 //! message-level status.
 
 use super::dates;
-use super::lexer::{Segment, Separators, escape_into};
+use super::lexer::{Segment, Separators};
+use super::render::SegmentWriter;
 use super::{MessageContext, seg_warning};
 use crate::model::{FlightEndpoint, Manifest};
 use serde::{Deserialize, Serialize};
@@ -246,30 +247,6 @@ impl Default for CusresOptions {
     }
 }
 
-struct Writer<'a> {
-    out: String,
-    seps: &'a Separators,
-    count: usize,
-}
-
-impl Writer<'_> {
-    /// Writes one segment; `elements` are lists of components, written escaped.
-    fn seg(&mut self, tag: &str, elements: &[&[&str]]) {
-        self.out.push_str(tag);
-        for e in elements {
-            self.out.push(self.seps.element as char);
-            for (i, c) in e.iter().enumerate() {
-                if i > 0 {
-                    self.out.push(self.seps.component as char);
-                }
-                escape_into(&mut self.out, c, self.seps);
-            }
-        }
-        self.out.push(self.seps.terminator as char);
-        self.count += 1;
-    }
-}
-
 fn or<'a>(a: &'a str, b: Option<&'a str>, c: &'a str) -> &'a str {
     if !a.is_empty() {
         a
@@ -289,11 +266,7 @@ pub fn build_cusres(
     opts: &CusresOptions,
 ) -> String {
     let seps = &opts.separators;
-    let mut w = Writer {
-        out: String::with_capacity(256 + decisions.len() * 96),
-        seps,
-        count: 0,
-    };
+    let mut w = SegmentWriter::new(seps, 256 + decisions.len() * 96, false);
     w.out.push_str(&seps.una());
     let sender = or(&opts.sender, request.recipient.as_deref(), "PAXSCREEN");
     let recipient = or(&opts.recipient, request.sender.as_deref(), "CARRIER");

@@ -5,37 +5,50 @@ use super::dates;
 use super::lexer::{Separators, escape_into};
 use crate::model::{DocumentType, Manifest, TravellerKind};
 
-struct W<'a> {
-    out: String,
-    s: &'a Separators,
-    n: usize,
+/// Writes EDIFACT segments with the given separators, escaping data; shared by the PAXLST
+/// renderer and the CUSRES builder.
+pub(super) struct SegmentWriter<'a> {
+    pub(super) out: String,
+    seps: &'a Separators,
+    /// Segments written since the count was last reset (UNT counts its message's segments).
+    pub(super) count: usize,
+    /// A line break after each terminator, for readable output.
+    line_breaks: bool,
 }
 
-impl W<'_> {
-    fn seg(&mut self, tag: &str, elements: &[&[&str]]) {
+impl<'a> SegmentWriter<'a> {
+    pub(super) fn new(seps: &'a Separators, capacity: usize, line_breaks: bool) -> Self {
+        SegmentWriter {
+            out: String::with_capacity(capacity),
+            seps,
+            count: 0,
+            line_breaks,
+        }
+    }
+
+    /// Writes one segment; `elements` are lists of components, written escaped.
+    pub(super) fn seg(&mut self, tag: &str, elements: &[&[&str]]) {
         self.out.push_str(tag);
         for e in elements {
-            self.out.push(self.s.element as char);
+            self.out.push(self.seps.element as char);
             for (i, c) in e.iter().enumerate() {
                 if i > 0 {
-                    self.out.push(self.s.component as char);
+                    self.out.push(self.seps.component as char);
                 }
-                escape_into(&mut self.out, c, self.s);
+                escape_into(&mut self.out, c, self.seps);
             }
         }
-        self.out.push(self.s.terminator as char);
-        self.out.push('\n');
-        self.n += 1;
+        self.out.push(self.seps.terminator as char);
+        if self.line_breaks {
+            self.out.push('\n');
+        }
+        self.count += 1;
     }
 }
 
 /// Renders `m` as one UNA…UNZ interchange holding one PAXLST message (D.05B).
 pub fn render_paxlst(m: &Manifest, seps: &Separators) -> String {
-    let mut w = W {
-        out: String::with_capacity(512 + m.travellers.len() * 300),
-        s: seps,
-        n: 0,
-    };
+    let mut w = SegmentWriter::new(seps, 512 + m.travellers.len() * 300, true);
     w.out.push_str(&seps.una());
     w.out.push('\n');
     let iref = m.interchange_ref.as_deref().unwrap_or("1");
@@ -54,7 +67,7 @@ pub fn render_paxlst(m: &Manifest, seps: &Separators) -> String {
             &[iref],
         ],
     );
-    w.n = 0;
+    w.count = 0;
     w.seg("UNH", &[&[mref], &["PAXLST", "D", "05B", "UN", "IATA"]]);
     let (code, id) = match m.document_type {
         DocumentType::PassengerList => ("745", ""),
@@ -213,7 +226,7 @@ pub fn render_paxlst(m: &Manifest, seps: &Separators) -> String {
     } else {
         w.seg("CNT", &[&["42", &pax.to_string()]]);
     }
-    let n = (w.n + 1).to_string();
+    let n = (w.count + 1).to_string();
     w.seg("UNT", &[&[&n], &[mref]]);
     w.seg("UNZ", &[&["1"], &[iref]]);
     w.out
