@@ -24,6 +24,18 @@ fn load_un_ofac() -> Option<Vec<WatchlistEntry>> {
 /// Thresholds the alert rate is also printed at, to choose the default from measurements.
 const SWEEP: [f32; 5] = [0.70, 0.75, 0.80, 0.85, 0.90];
 
+/// A screener reporting everything from the lowest swept threshold up, so one run measures the
+/// whole sweep.
+fn sweep_screener(entries: Vec<EntryRef>) -> Screener {
+    Screener::from_entries(
+        entries,
+        ScreenConfig {
+            threshold: SWEEP[0],
+            ..ScreenConfig::default()
+        },
+    )
+}
+
 /// Prints one alert (names and dates are synthetic or from public lists).
 fn show_alert(p: &Passenger, m: &paxscreen::screen::Match) {
     println!(
@@ -112,13 +124,7 @@ fn issue_2_hard_negatives_rarely_alert() {
         )
     };
     let entries: Vec<EntryRef> = all.iter().cloned().map(Arc::new).collect();
-    let screener = Screener::from_entries(
-        entries,
-        ScreenConfig {
-            threshold: SWEEP[0],
-            ..ScreenConfig::default()
-        },
-    );
+    let screener = sweep_screener(entries);
     let threshold = paxscreen::screen::DEFAULT_THRESHOLD;
     let mut best_scores = Vec::new();
     let mut rng = Rng(2026);
@@ -176,13 +182,7 @@ fn issue_2_travelling_population_rarely_alerts() {
         return;
     };
     let entries: Vec<EntryRef> = all.into_iter().map(Arc::new).collect();
-    let screener = Screener::from_entries(
-        entries,
-        ScreenConfig {
-            threshold: SWEEP[0],
-            ..ScreenConfig::default()
-        },
-    );
+    let screener = sweep_screener(entries);
     let threshold = paxscreen::screen::DEFAULT_THRESHOLD;
     let pop = paxscreen::synth::Population::new();
     let mut rng = paxscreen::synth::Rng::new(7);
