@@ -9,12 +9,20 @@
 //! - [`index`]: here is a normalised name — which entries could it be?
 //! - [`screen`]: here is a traveller — which entries do they match, how well, and why?
 //! - [`synth`]: what does a realistic traveller or listed person look like? (generated, seeded)
+//! - [`alerts`]: which alerts did a screened manifest raise, under which deterministic ids, and
+//!   who gets them?
+//! - [`engine`]: the one screening path all sources share: manifest in, decisions and alerts out;
+//!   live watchlist changes.
+//! - [`config`]: the typed configuration of `serve` (TOML file, `PAXSCREEN_*`, flags).
 //! - [`cli`]: the `paxscreen` subcommands that work on files (`screen`, `compare`, `parse`).
 //!
 //! The core (`model`, `paxlst`, `names`, `index`, `screen`) is plain synchronous Rust: no async
 //! runtime, no I/O beyond what a caller hands it.
 
+pub mod alerts;
 pub mod cli;
+pub mod config;
+pub mod engine;
 pub mod index;
 pub mod model;
 pub mod names;

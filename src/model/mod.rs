@@ -30,6 +30,15 @@ pub enum Gender {
 }
 
 impl Gender {
+    /// The passport letter: `M`, `F` or `X`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Male => "M",
+            Gender::Female => "F",
+            Gender::Other => "X",
+        }
+    }
+
     /// Lenient parse of the spellings seen in feeds and lists; `None` for anything else.
     pub fn parse(s: &str) -> Option<Gender> {
         match s.trim().to_ascii_uppercase().as_str() {

@@ -7,10 +7,10 @@ use crate::index::fold_document_number;
 use crate::model::{
     Country, DateSpec, Gender, PartialDate, TravelDocument, normalise_document_number,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the birth dates say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DobVerdict {
     /// Same full date.
@@ -144,7 +144,7 @@ pub fn compare_dob(p: Option<PartialDate>, ambiguous: bool, list: &[DateSpec]) -
 }
 
 /// What the documents say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocVerdict {
     /// The same number, and the same issuing country where both state one: decisive.
@@ -215,7 +215,7 @@ pub fn compare_documents(p: &[TravelDocument], list: &[TravelDocument]) -> DocVe
 }
 
 /// What nationality says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NationalityVerdict {
     Match,
@@ -248,7 +248,7 @@ pub fn compare_nationality(p: Option<Country>, list: &[Country]) -> NationalityV
 }
 
 /// What gender says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GenderVerdict {
     Match,

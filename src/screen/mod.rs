@@ -18,7 +18,8 @@ use crate::names::{self, Part};
 use arc_swap::ArcSwap;
 use fields::{DobVerdict, DocVerdict, GenderVerdict, NationalityVerdict};
 use rayon::prelude::*;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The default alert threshold, chosen from the measurements in the README (variant recall on the
@@ -81,7 +82,7 @@ fn round3<S: Serializer>(x: &f32, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// Query and entry parts that lined up, as text an analyst can read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlignedParts {
     pub query: String,
     pub entry: String,
@@ -90,7 +91,7 @@ pub struct AlignedParts {
 }
 
 /// Why the names match.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NameExplanation {
     /// The entry's name that aligned best, as listed.
     pub entry_name: String,
@@ -105,7 +106,7 @@ pub struct NameExplanation {
 }
 
 /// Per-field evidence behind a score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Explanation {
     pub name: NameExplanation,
     pub dob: DobVerdict,
@@ -114,7 +115,7 @@ pub struct Explanation {
     pub gender: GenderVerdict,
     /// Which rule, if any, bounded the score (`document_floor`, `common_name_cap`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<&'static str>,
+    pub rule: Option<Cow<'static, str>>,
 }
 
 /// One traveller × entry match.
@@ -249,7 +250,7 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
     if document == DocVerdict::Exact {
         if score < DOCUMENT_FLOOR {
             score = DOCUMENT_FLOOR;
-            rule = Some("document_floor");
+            rule = Some(Cow::Borrowed("document_floor"));
         }
     } else if weak_name
         && !dob.supports()
@@ -257,11 +258,11 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
         && score > COMMON_NAME_CAP
     {
         score = COMMON_NAME_CAP;
-        rule = Some(if common_parts_only {
+        rule = Some(Cow::Borrowed(if common_parts_only {
             "common_name_cap"
         } else {
             "single_part_cap"
-        });
+        }));
     }
     if score < threshold {
         return None;
