@@ -357,6 +357,11 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("PAXSCREEN_GRPC_ADDR"), "{e}");
         c.screening.alert_threshold = 0.5;
-        assert!(c.validate().unwrap_err().to_string().contains("alert_threshold"));
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("alert_threshold")
+        );
     }
 }

@@ -14,6 +14,9 @@
 //! - [`engine`]: the one screening path all sources share: manifest in, decisions and alerts out;
 //!   live watchlist changes.
 //! - [`config`]: the typed configuration of `serve` (TOML file, `PAXSCREEN_*`, flags).
+//! - [`service`]: `paxscreen serve`: start, bind, run, shut down gracefully.
+//! - [`ingest`]: the front doors that turn requests into manifests (gRPC; Kafka).
+//! - [`http`]: health, readiness, metrics (and the dashboard).
 //! - [`cli`]: the `paxscreen` subcommands that work on files (`screen`, `compare`, `parse`).
 //!
 //! The core (`model`, `paxlst`, `names`, `index`, `screen`) is plain synchronous Rust: no async
@@ -23,10 +26,13 @@ pub mod alerts;
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod http;
 pub mod index;
+pub mod ingest;
 pub mod model;
 pub mod names;
 pub mod paxlst;
 pub mod screen;
+pub mod service;
 pub mod synth;
 pub mod watchlist;

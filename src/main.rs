@@ -47,12 +47,76 @@ enum Command {
         #[arg(value_name = "INPUT")]
         inputs: Vec<String>,
     },
+    /// Run the screening service: gRPC (screening, iAPI, watchlist administration, alert
+    /// streams) and HTTP (/healthz, /readyz, /metrics).
+    ///
+    /// Configuration comes from, in rising priority: built-in defaults, the TOML file given by
+    /// --config (every key is documented in deploy/paxscreen.toml), PAXSCREEN_* environment
+    /// variables (PAXSCREEN_GRPC_ADDR, PAXSCREEN_HTTP_ADDR, PAXSCREEN_DATA_DIR,
+    /// PAXSCREEN_WATCHLISTS=a.xml:b.csv, PAXSCREEN_SCREENING_ALERT_THRESHOLD,
+    /// PAXSCREEN_LIMITS_MAX_MESSAGE_BYTES, PAXSCREEN_LIMITS_MAX_TRAVELLERS, PAXSCREEN_KAFKA_BROKERS
+    /// …), then these flags. The bound addresses are printed to stderr as one JSON line (port 0
+    /// picks a free port). SIGTERM or Ctrl-C stops accepting, finishes in-flight calls and exits.
+    Serve(ServeArgs),
     /// Parse PAXLST / CUSRES EDIFACT files and print one JSON manifest per message or flight.
     Parse {
         /// Input files; `-` or nothing for stdin.
         #[arg(value_name = "FILE")]
         inputs: Vec<String>,
     },
+}
+
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    /// TOML configuration file.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// A watchlist file (UN XML, OFAC sdn.csv, NDJSON); repeat for several. Replaces the
+    /// configured list of files.
+    #[arg(long = "watchlist", short = 'w', value_name = "PATH")]
+    watchlists: Vec<PathBuf>,
+    /// gRPC listen address [default: 127.0.0.1:50051].
+    #[arg(long, value_name = "ADDR")]
+    grpc_addr: Option<std::net::SocketAddr>,
+    /// HTTP listen address [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    http_addr: Option<std::net::SocketAddr>,
+    /// Directory of the durable alert store; without it alerts are kept in memory.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+impl ServeArgs {
+    /// File, then environment, then flags.
+    fn config(&self) -> Result<paxscreen::config::Config> {
+        let mut c = match &self.config {
+            Some(path) => paxscreen::config::Config::from_file(path)?,
+            None => paxscreen::config::Config::default(),
+        };
+        c.apply_env(std::env::vars())?;
+        if !self.watchlists.is_empty() {
+            c.watchlists = self.watchlists.clone();
+        }
+        if let Some(a) = self.grpc_addr {
+            c.grpc.addr = a;
+        }
+        if let Some(a) = self.http_addr {
+            c.http.addr = a;
+        }
+        if let Some(d) = &self.data_dir {
+            c.data_dir = Some(d.clone());
+        }
+        c.validate()?;
+        Ok(c)
+    }
+}
+
+fn serve(args: &ServeArgs) -> Result<()> {
+    let config = args.config()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(paxscreen::service::run(config))
 }
 
 fn parse_threshold(s: &str) -> Result<f32, String> {
@@ -65,14 +129,19 @@ fn parse_threshold(s: &str) -> Result<f32, String> {
 }
 
 fn main() -> Result<()> {
+    let cli = Cli::parse();
+    // the service reports what it does; the file commands stay quiet unless asked
+    let default_level = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PAXSCREEN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     match cli.command {
@@ -93,5 +162,6 @@ fn main() -> Result<()> {
         ),
         Command::Compare { inputs } => cli::run_compare(&inputs, &mut stdout.lock()),
         Command::Parse { inputs } => cli::run_parse(&inputs, &mut stdout.lock()),
+        Command::Serve(args) => serve(&args),
     }
 }

@@ -66,8 +66,7 @@ impl AlertStore for MemoryStore {
 
     fn get(&self, alert_id: &str) -> Result<Option<Alert>, StoreError> {
         let g = self.read();
-        Ok(g
-            .by_id
+        Ok(g.by_id
             .get(alert_id)
             .and_then(|&seq| g.position(seq))
             .map(|i| g.alerts[i].clone()))

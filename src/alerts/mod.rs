@@ -143,7 +143,10 @@ impl FlightRef {
     pub fn touches(&self, airport: &str) -> bool {
         [&self.departure_airport, &self.arrival_airport]
             .iter()
-            .any(|a| a.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(airport)))
+            .any(|a| {
+                a.as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(airport))
+            })
     }
 }
 
@@ -192,10 +195,19 @@ pub fn message_id(m: &Manifest) -> String {
 }
 
 /// The deterministic alert id for (message, traveller, entry).
-pub fn alert_id(message_id: &str, traveller_index: u32, traveller_id: &str, entry_id: &str) -> String {
+pub fn alert_id(
+    message_id: &str,
+    traveller_index: u32,
+    traveller_id: &str,
+    entry_id: &str,
+) -> String {
     let mut h = Sha256::new();
     h.update(b"paxscreen-alert-v1\0");
-    for part in [message_id.as_bytes(), traveller_id.as_bytes(), entry_id.as_bytes()] {
+    for part in [
+        message_id.as_bytes(),
+        traveller_id.as_bytes(),
+        entry_id.as_bytes(),
+    ] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part);
     }
@@ -250,7 +262,9 @@ pub fn alerts_for(
     for (i, (t, ms)) in m.travellers.iter().zip(matches).enumerate() {
         let mut traveller: Option<TravellerRef> = None;
         for x in ms.iter().filter(|x| x.score >= alert_threshold) {
-            let tr = traveller.get_or_insert_with(|| TravellerRef::of(i, t)).clone();
+            let tr = traveller
+                .get_or_insert_with(|| TravellerRef::of(i, t))
+                .clone();
             out.push(Alert {
                 schema_version: SCHEMA_VERSION,
                 alert_id: alert_id(message_id, i as u32, &t.passenger.id, &x.entry_id),
@@ -304,9 +318,15 @@ impl AlertFilter {
         (self.lists.is_empty() || self.lists.iter().any(|l| l.eq_ignore_ascii_case(&a.list)))
             && self.min_severity.is_none_or(|s| a.severity >= s)
             && self.flight.as_deref().is_none_or(|f| {
-                a.flight.id.as_deref().is_some_and(|id| id.eq_ignore_ascii_case(f))
+                a.flight
+                    .id
+                    .as_deref()
+                    .is_some_and(|id| id.eq_ignore_ascii_case(f))
             })
-            && self.airport.as_deref().is_none_or(|ap| a.flight.touches(ap))
+            && self
+                .airport
+                .as_deref()
+                .is_none_or(|ap| a.flight.touches(ap))
             && self.min_score.is_none_or(|s| a.score >= s)
             && self.since.is_none_or(|t| a.created_at >= t)
             && (self.include_suppressed || a.suppressed_by.is_none())
@@ -329,8 +349,12 @@ pub trait AlertStore: Send + Sync + 'static {
     fn insert(&self, alerts: Vec<Alert>) -> Result<Vec<Alert>, StoreError>;
     fn get(&self, alert_id: &str) -> Result<Option<Alert>, StoreError>;
     /// Alerts matching `filter` with `seq > after`, oldest first, at most `limit`.
-    fn after(&self, filter: &AlertFilter, after: u64, limit: usize)
-    -> Result<Vec<Alert>, StoreError>;
+    fn after(
+        &self,
+        filter: &AlertFilter,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Alert>, StoreError>;
     /// Alerts matching `filter` with `seq < before` (all when `None`), newest first, at most
     /// `limit`: the paged listing.
     fn before(

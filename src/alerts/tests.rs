@@ -38,7 +38,11 @@ fn screened(m: &Manifest) -> Vec<Alert> {
 
 #[test]
 fn same_message_gives_same_alert_ids_and_another_message_other_ids() {
-    let m = manifest(&[("ALMAJID", "ALI HASSAN"), ("SMITH", "JOHN"), ("BOUT", "VIKTOR")]);
+    let m = manifest(&[
+        ("ALMAJID", "ALI HASSAN"),
+        ("SMITH", "JOHN"),
+        ("BOUT", "VIKTOR"),
+    ]);
     let a = screened(&m);
     let b = screened(&m);
     assert_eq!(a.len(), 2, "{a:#?}");
@@ -61,7 +65,10 @@ fn alert_json_round_trips() {
     let json = serde_json::to_string(&a[0]).unwrap();
     let back: Alert = serde_json::from_str(&json).unwrap();
     assert_eq!(back.alert_id, a[0].alert_id);
-    assert_eq!(back.explanation.name.entry_name, a[0].explanation.name.entry_name);
+    assert_eq!(
+        back.explanation.name.entry_name,
+        a[0].explanation.name.entry_name
+    );
     assert!(json.contains("\"schema_version\":1"));
 }
 
@@ -71,7 +78,10 @@ fn memory_store_skips_known_ids_and_pages_both_ways() {
     let a = screened(&manifest(&[("ALMAJID", "ALI HASSAN"), ("BOUT", "VIKTOR")]));
     let fresh = store.insert(a.clone()).unwrap();
     assert_eq!(fresh.iter().map(|x| x.seq).collect::<Vec<_>>(), vec![1, 2]);
-    assert!(store.insert(a.clone()).unwrap().is_empty(), "redelivery is skipped");
+    assert!(
+        store.insert(a.clone()).unwrap().is_empty(),
+        "redelivery is skipped"
+    );
     let mut m2 = manifest(&[("ALMAJID", "ALI HASSAN"), ("BOUT", "VIKTOR")]);
     m2.message_ref = Some("M9".into());
     store.insert(screened(&m2)).unwrap();
@@ -80,15 +90,30 @@ fn memory_store_skips_known_ids_and_pages_both_ways() {
     assert_eq!(store.get(&a[1].alert_id).unwrap().unwrap().seq, 2);
     let f = AlertFilter::default();
     assert_eq!(
-        store.after(&f, 2, 10).unwrap().iter().map(|x| x.seq).collect::<Vec<_>>(),
+        store
+            .after(&f, 2, 10)
+            .unwrap()
+            .iter()
+            .map(|x| x.seq)
+            .collect::<Vec<_>>(),
         vec![3, 4]
     );
     assert_eq!(
-        store.before(&f, None, 2).unwrap().iter().map(|x| x.seq).collect::<Vec<_>>(),
+        store
+            .before(&f, None, 2)
+            .unwrap()
+            .iter()
+            .map(|x| x.seq)
+            .collect::<Vec<_>>(),
         vec![4, 3]
     );
     assert_eq!(
-        store.before(&f, Some(4), 10).unwrap().iter().map(|x| x.seq).collect::<Vec<_>>(),
+        store
+            .before(&f, Some(4), 10)
+            .unwrap()
+            .iter()
+            .map(|x| x.seq)
+            .collect::<Vec<_>>(),
         vec![3, 2]
     );
     let only_t2 = AlertFilter {
@@ -106,21 +131,51 @@ fn filter_checks_every_field() {
     a.flight.arrival_airport = Some("IAD".into());
     assert!(AlertFilter::default().matches(&a));
     let f = |f: AlertFilter| f.matches(&a);
-    assert!(f(AlertFilter { flight: Some("ua0989".into()), ..Default::default() }));
-    assert!(!f(AlertFilter { flight: Some("UA1".into()), ..Default::default() }));
-    assert!(f(AlertFilter { airport: Some("iad".into()), ..Default::default() }));
-    assert!(!f(AlertFilter { airport: Some("LHR".into()), ..Default::default() }));
-    assert!(f(AlertFilter { lists: vec!["T".into()], ..Default::default() }));
-    assert!(!f(AlertFilter { lists: vec!["un".into()], ..Default::default() }));
-    assert!(!f(AlertFilter { min_severity: Some(Severity::Critical), ..Default::default() }));
-    assert!(!f(AlertFilter { min_score: Some(1.01), ..Default::default() }));
+    assert!(f(AlertFilter {
+        flight: Some("ua0989".into()),
+        ..Default::default()
+    }));
+    assert!(!f(AlertFilter {
+        flight: Some("UA1".into()),
+        ..Default::default()
+    }));
+    assert!(f(AlertFilter {
+        airport: Some("iad".into()),
+        ..Default::default()
+    }));
+    assert!(!f(AlertFilter {
+        airport: Some("LHR".into()),
+        ..Default::default()
+    }));
+    assert!(f(AlertFilter {
+        lists: vec!["T".into()],
+        ..Default::default()
+    }));
+    assert!(!f(AlertFilter {
+        lists: vec!["un".into()],
+        ..Default::default()
+    }));
+    assert!(!f(AlertFilter {
+        min_severity: Some(Severity::Critical),
+        ..Default::default()
+    }));
+    assert!(!f(AlertFilter {
+        min_score: Some(1.01),
+        ..Default::default()
+    }));
     a.suppressed_by = Some(Suppression {
         alert_id: "x".into(),
         analyst: "ana".into(),
         decided_at: now(),
     });
     assert!(!AlertFilter::default().matches(&a));
-    assert!(AlertFilter { include_suppressed: true, ..Default::default() }.matches(&a));
+    assert!(
+        AlertFilter {
+            include_suppressed: true,
+            ..Default::default()
+        }
+        .matches(&a)
+    );
 }
 
 #[tokio::test]

@@ -62,9 +62,7 @@ pub enum Decision {
 impl Decision {
     /// From a traveller's matches (best first) under `policy`.
     pub fn of(matches: &[Match], policy: &Policy) -> Decision {
-        let alerting = matches
-            .iter()
-            .filter(|m| m.score >= policy.alert_threshold);
+        let alerting = matches.iter().filter(|m| m.score >= policy.alert_threshold);
         let mut d = Decision::Board;
         for m in alerting {
             if m.score >= policy.no_board_threshold && m.severity >= Severity::High {
@@ -323,7 +321,9 @@ impl Engine {
         }
     }
 
-    fn lock_lists(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, BTreeMap<String, EntryRef>>> {
+    fn lock_lists(
+        &self,
+    ) -> std::sync::MutexGuard<'_, BTreeMap<String, BTreeMap<String, EntryRef>>> {
         self.lists.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -78,11 +78,7 @@ fn limits_are_enforced_with_the_numbers() {
 
 #[test]
 fn upsert_delete_and_load_list_change_the_next_screening() {
-    let e = engine(vec![WatchlistEntry::person(
-        "un:1",
-        "un",
-        &["Viktor Bout"],
-    )]);
+    let e = engine(vec![WatchlistEntry::person("un:1", "un", &["Viktor Bout"])]);
     assert_eq!(decisions(&e, &["IVAN PETROV"]), vec![Decision::Board]);
     assert_eq!(
         e.upsert(vec![WatchlistEntry::person(
@@ -119,7 +115,11 @@ fn upsert_delete_and_load_list_change_the_next_screening() {
 
 #[test]
 fn published_alerts_are_stored_once() {
-    let e = engine(vec![WatchlistEntry::person("n:1", "national", &["Viktor Bout"])]);
+    let e = engine(vec![WatchlistEntry::person(
+        "n:1",
+        "national",
+        &["Viktor Bout"],
+    )]);
     let m = manifest(&["VIKTOR BOUT", "JOHN SMITH"]);
     let out = e.screen_manifest(&m, &Source::Demo).unwrap();
     assert_eq!(out.alerts.len(), 1);
