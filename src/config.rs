@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// The whole configuration.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Watchlist files loaded at start (UN XML, OFAC sdn.csv, NDJSON; detected by content).
@@ -23,21 +23,6 @@ pub struct Config {
     pub alerts: AlertsConfig,
     /// Kafka ingestion; absent means gRPC only.
     pub kafka: Option<KafkaConfig>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            watchlists: Vec::new(),
-            data_dir: None,
-            grpc: GrpcConfig::default(),
-            http: HttpConfig::default(),
-            screening: ScreeningConfig::default(),
-            limits: LimitsConfig::default(),
-            alerts: AlertsConfig::default(),
-            kafka: None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

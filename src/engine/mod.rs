@@ -306,7 +306,7 @@ impl Engine {
         let removed = lists.insert(name.to_string(), fresh).map_or(0, |o| o.len());
         lists.retain(|_, l| !l.is_empty());
         let all: Vec<EntryRef> = lists.values().flat_map(|l| l.values().cloned()).collect();
-        let config = self.screener.index().config().clone();
+        let config = *self.screener.index().config();
         self.screener.replace_index(Index::build(all, config));
         Ok((removed, added))
     }
