@@ -102,18 +102,23 @@ fn issue_2_index_candidate_recall_matches_brute_force() {
             ..ScreenConfig::default()
         },
     );
-    let (found, total): (usize, usize) = queries
+    // Both sides return every match, best first; the first `TOP_N` of each are what a default
+    // screening reports (scoring does not depend on `top_n`, so truncating is the same as
+    // screening with it).
+    let (found, total, found_top, total_top): (usize, usize, usize, usize) = queries
         .par_iter()
         .map(|q| {
-            let brute: HashSet<String> = screener
+            let brute: Vec<String> = screener
                 .screen_brute_force(q)
                 .into_iter()
                 .map(|m| m.entry_id)
                 .collect();
-            let indexed: HashSet<String> =
-                screener.screen(q).into_iter().map(|m| m.entry_id).collect();
+            let indexed: Vec<String> = screener.screen(q).into_iter().map(|m| m.entry_id).collect();
+            let all_indexed: HashSet<&String> = indexed.iter().collect();
+            let top_indexed: HashSet<&String> = indexed.iter().take(TOP_N).collect();
+            let brute_top = &brute[..brute.len().min(TOP_N)];
             if std::env::var_os("PAXSCREEN_EVAL_VERBOSE").is_some() {
-                for m in brute.difference(&indexed) {
+                for m in brute.iter().filter(|m| !all_indexed.contains(m)) {
                     let e = screener.index().get(m).expect("listed");
                     println!(
                         "  missed: {:?} {:?} → {} {:?}",
@@ -124,13 +129,23 @@ fn issue_2_index_candidate_recall_matches_brute_force() {
                     );
                 }
             }
-            (brute.intersection(&indexed).count(), brute.len())
+            (
+                brute.iter().filter(|m| all_indexed.contains(m)).count(),
+                brute.len(),
+                brute_top.iter().filter(|m| top_indexed.contains(m)).count(),
+                brute_top.len(),
+            )
         })
-        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        .reduce(
+            || (0, 0, 0, 0),
+            |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3),
+        );
     let recall = found as f64 / total.max(1) as f64;
+    let recall_top = found_top as f64 / total_top.max(1) as f64;
     println!(
-        "index candidate recall: {found}/{total} = {:.2}% of brute-force matches, {} queries, {} entries",
+        "index candidate recall: all matches {found}/{total} = {:.2}%; the {TOP_N} best per traveller (what screening reports) {found_top}/{total_top} = {:.2}%; {} queries, {} entries",
         100.0 * recall,
+        100.0 * recall_top,
         queries.len(),
         screener.index().len()
     );
@@ -138,7 +153,15 @@ fn issue_2_index_candidate_recall_matches_brute_force() {
         total > 300,
         "too few brute-force matches to measure ({total})"
     );
-    // Issue 2's target is 99.5%; measured 92% (the misses are travellers named like dozens of
-    // listed people, see the README). This bound guards against regressions from there.
-    assert!(recall >= 0.90, "candidate recall {recall}");
+    // Issue 2's target is 99.5%. Measured 98.7% of all matches and of the reported (top 10)
+    // ones; the misses are weak matches of common or very short parts (SHER ~ SHAKER, CHIH ~
+    // JIE) that no key links (see the README). These bounds guard against regressions.
+    assert!(
+        recall_top >= 0.98,
+        "top-{TOP_N} candidate recall {recall_top}"
+    );
+    assert!(recall >= 0.98, "candidate recall {recall}");
 }
+
+/// What a default screening reports per traveller.
+const TOP_N: usize = 10;

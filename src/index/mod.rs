@@ -435,10 +435,14 @@ impl Index {
         let nparts = probe.parts.len().min(32);
         let mut keys: Vec<NameKey> = Vec::with_capacity(64);
         let mut deferred: SmallVec<[(u64, u32, f32); 16]> = SmallVec::new();
+        // per part, the strongest key decides the part's evidence: keys are applied strongest
+        // first, and a part already hit by a stronger key adds nothing more
+        let mut weighted: Vec<(f32, u64, bool, bool)> = Vec::with_capacity(64);
         for (i, p) in probe.parts.iter().take(32).enumerate() {
             keys.clear();
-            names::part_keys(p, &mut keys);
+            names::probe_part_keys(p, &mut keys);
             let bit = 1u32 << i;
+            weighted.clear();
             for k in &keys {
                 let Some(list) = self.postings.get(&k.hash) else {
                     continue;
@@ -452,17 +456,25 @@ impl Index {
                 let w = match k.kind {
                     KeyKind::Exact => 1.0,
                     KeyKind::Skeleton | KeyKind::HSkeleton => 0.8,
+                    KeyKind::Prefix => 0.5,
                     _ => 0.6,
                 } * (1.0 + (cfg.max_posting as f32 / n as f32).ln()).max(0.2);
-                if n > cap {
+                weighted.push((w, k.hash, n > cap, n <= cfg.rare_posting));
+            }
+            weighted.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            for &(w, hash, too_common, rare) in &weighted {
+                if too_common {
                     // too common to propose anyone, but it may confirm a part of an entry that
                     // other keys propose (AHAD ~ AHMAD beside an exact ALI)
+                    let n = self.postings.get(&hash).map_or(0, |l| l.len());
                     if n <= cfg.max_confirm_posting {
-                        deferred.push((k.hash, bit, w));
+                        deferred.push((hash, bit, w));
                     }
                     continue;
                 }
-                let rare = n <= cfg.rare_posting;
+                let Some(list) = self.postings.get(&hash) else {
+                    continue;
+                };
                 for &s in list.iter() {
                     let a = acc.entry(s).or_default();
                     if a.mask & bit == 0 {
@@ -544,7 +556,8 @@ impl Index {
                 }
             }
         }
-        // common keys only confirm parts of entries already proposed
+        // common keys only confirm parts of entries already proposed, strongest first
+        deferred.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
         for (hash, bit, w) in deferred {
             if acc.is_empty() {
                 break;
@@ -644,6 +657,21 @@ mod tests {
         );
         assert_eq!(probe_ids(&ix, "MAKHLUF RAMI", None), ["a"]);
         assert!(probe_ids(&ix, "PETER OKONKWO", None).is_empty());
+    }
+
+    #[test]
+    fn a_short_part_finds_the_longer_part_it_begins() {
+        let ix = Index::build(
+            vec![
+                entry("a", &["Sheraz Husain"], None),
+                entry("b", &["Amir Musa"], None),
+            ],
+            IndexConfig::default(),
+        );
+        // the prefix is the only key these share
+        assert_eq!(probe_ids(&ix, "SHER", None), ["a"]);
+        assert_eq!(probe_ids(&ix, "MUSAVI", None), ["b"]);
+        assert!(probe_ids(&ix, "SHE", None).is_empty());
     }
 
     #[test]

@@ -22,7 +22,14 @@ pub enum KeyKind {
     HSkeleton,
     /// Two parts of one name together.
     Pair,
+    /// The first four letters of a long part (SHERAZ under SHER, JONGMIN under JONG): a short
+    /// form or a name written as the start of a longer one.
+    Prefix,
 }
+
+/// Parts at least this long are also filed under their first [`PREFIX_LEN`] letters.
+const PREFIX_MIN_LEN: usize = 6;
+const PREFIX_LEN: usize = 4;
 
 /// A hashed key with its kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -107,6 +114,9 @@ pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {
         if text.len() >= DOUBLE_DELETION_LEN {
             with_double_deletions(text, |v| out.push(key(KeyKind::TextDeletion, v)));
         }
+        if text.len() >= PREFIX_MIN_LEN && p.text().is_char_boundary(PREFIX_LEN) {
+            out.push(key(KeyKind::Prefix, &text[..PREFIX_LEN]));
+        }
         if let Some(rest) = strip_article(p.text(), false) {
             out.push(key(KeyKind::Exact, rest.as_bytes()));
             with_deletions(rest.as_bytes(), |v| out.push(key(KeyKind::TextDeletion, v)));
@@ -144,6 +154,22 @@ pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {
     }
     out.sort_unstable_by_key(|k| k.hash);
     out.dedup();
+}
+
+/// Keys a traveller's part is looked up under: its own [`part_keys`], plus the prefix links
+/// that only make sense one way round: a short part finds the long entry parts it begins
+/// (SHER → SHERAZ), a long part finds the short entry part it begins with (MUSAVI → MUSA).
+pub fn probe_part_keys(p: &Part, out: &mut Vec<NameKey>) {
+    part_keys(p, out);
+    let text = p.text();
+    if p.vowelless || !text.is_char_boundary(PREFIX_LEN.min(text.len())) {
+        return;
+    }
+    if (PREFIX_LEN..PREFIX_MIN_LEN).contains(&text.len()) {
+        out.push(key(KeyKind::Prefix, &text.as_bytes()[..PREFIX_LEN]));
+    } else if text.len() >= PREFIX_MIN_LEN {
+        out.push(key(KeyKind::Exact, &text.as_bytes()[..PREFIX_LEN]));
+    }
 }
 
 /// Pair keys of a name (first eight parts), appended to `out`.

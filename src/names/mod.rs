@@ -7,7 +7,9 @@ mod keys;
 mod normalise;
 mod similarity;
 
-pub use keys::{KeyKind, NameKey, exact_key, glued_keys, name_keys, pair_keys, part_keys};
+pub use keys::{
+    KeyKind, NameKey, exact_key, glued_keys, name_keys, pair_keys, part_keys, probe_part_keys,
+};
 pub use normalise::{Part, normalise, parts, skeleton, strip_article};
 pub use similarity::{
     Alignment, NameAlignment, PART_FLOOR, align, align_score, jaro_winkler, part_similarity,

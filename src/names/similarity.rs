@@ -489,7 +489,7 @@ pub fn align(
     }
 }
 
-/// The score of [`align`] and the query parts it aligned (bit i: query part i), without
+/// The score of [`align`] and the query and entry parts it aligned (bit i: part i), without
 /// allocating: what screening computes for every candidate name before it explains the few that
 /// match.
 pub fn align_score(
@@ -498,9 +498,9 @@ pub fn align_score(
     entry: &[Part],
     e_weights: &[f32],
     e_surname: u32,
-) -> (f32, u32) {
+) -> (f32, u32, u32) {
     let c = align_core(query, q_weights, entry, e_weights, e_surname);
-    (c.score, c.qused)
+    (c.score, c.qused, c.eused)
 }
 
 /// What the greedy alignment chose: (similarity, query bits, entry bits) per alignment.

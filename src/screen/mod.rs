@@ -33,10 +33,9 @@ pub const DOCUMENT_FLOOR: f32 = 0.97;
 /// document.
 pub const COMMON_NAME_CAP: f32 = 0.70;
 
-/// Candidates asked of the index; past `candidate_limit` they are scored in batches of
-/// `CANDIDATE_BATCH` while batches still match.
+/// Candidates asked of the index; past `candidate_limit` they are scored only for travellers
+/// whose first candidates matched.
 const MAX_CANDIDATES: usize = 200;
-const CANDIDATE_BATCH: usize = 20;
 
 /// The most the fields beside the name can add (full birth date + similar document +
 /// nationality): a name further below the threshold than this cannot match.
@@ -203,6 +202,16 @@ impl<'p> Prepared<'p> {
     }
 }
 
+/// Whether every part in `mask` is a very common name part.
+fn all_common(parts: &[Part], mask: u32) -> bool {
+    mask != 0
+        && parts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i < 32 && mask & (1 << i) != 0)
+            .all(|(_, p)| names::is_common_part(p))
+}
+
 fn kind_factor(kind: NameKind) -> f32 {
     match kind {
         NameKind::WeakAlias => WEAK_ALIAS_FACTOR,
@@ -213,16 +222,16 @@ fn kind_factor(kind: NameKind) -> f32 {
 /// Scores a prepared traveller against one entry; `None` when no name of the entry aligns and no
 /// document matches.
 pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option<Match> {
-    let mut best: Option<(f32, &IndexedName, u32)> = None;
+    let mut best: Option<(f32, &IndexedName, u32, u32)> = None;
     for n in &e.names {
-        let (a, qmask) =
+        let (a, qmask, emask) =
             names::align_score(&q.parts, &q.weights, &n.parts, &n.weights, n.surname_mask);
         let s = a * kind_factor(n.kind);
-        if best.as_ref().is_none_or(|(b, _, _)| s > *b) {
-            best = Some((s, n, qmask));
+        if best.as_ref().is_none_or(|(b, ..)| s > *b) {
+            best = Some((s, n, qmask, emask));
         }
     }
-    let (name_score, name, qmask) = best?;
+    let (name_score, name, qmask, emask) = best?;
     let entry = &e.entry;
     let p = q.passenger;
     // nothing but an identical document can lift a name this far below the threshold
@@ -242,7 +251,10 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
         + nationality.adjustment()
         + gender.adjustment();
     score = score.clamp(0.0, 1.0);
-    let common_parts_only = qmask != 0 && qmask & !q.common == 0;
+    // common on either side: a traveller's rarer part that only approximates a listed common
+    // one (AHAD ~ AHMAD) is no stronger than the common part itself
+    let common_parts_only =
+        qmask != 0 && (qmask & !q.common == 0 || all_common(&name.parts, emask));
     // one aligned part between names of two or more parts ("MOHAMED AL BASHIR" / "Bashir")
     let single_part = qmask.count_ones() == 1 && (q.parts.len() > 1 || name.parts.len() > 1);
     let weak_name = common_parts_only || single_part;
@@ -384,9 +396,10 @@ impl Screener {
         self.score_candidates(&index, &q, &cands)
     }
 
-    /// Scores candidates best-evidence first: always the first `candidate_limit`, then further
-    /// batches only while the previous batch still produced matches (a traveller named like
-    /// many listed people is compared with all of them; an ordinary one stops early).
+    /// Scores candidates best-evidence first: always the first `candidate_limit`; when those
+    /// matched at least once, all the rest too. A traveller named
+    /// like listed people is compared with every candidate (the evidence order is only a rough
+    /// guide to the score); an ordinary one, the vast majority, stops early.
     fn score_candidates(&self, index: &Index, q: &Prepared<'_>, cands: &[Candidate]) -> Vec<Match> {
         let score = |c: &Candidate| {
             index
@@ -395,14 +408,8 @@ impl Screener {
         };
         let first = self.config.candidate_limit.min(cands.len());
         let mut v: Vec<Match> = cands[..first].iter().filter_map(score).collect();
-        let mut tail_had_match = !v.is_empty();
-        for batch in cands[first..].chunks(CANDIDATE_BATCH) {
-            if !tail_had_match {
-                break;
-            }
-            let before = v.len();
-            v.extend(batch.iter().filter_map(score));
-            tail_had_match = v.len() > before;
+        if !v.is_empty() {
+            v.extend(cands[first..].iter().filter_map(score));
         }
         finish(v, self.config.top_n)
     }
@@ -422,7 +429,7 @@ impl Screener {
             .iter()
             .filter_map(|e| score_entry(&q, e, self.config.threshold))
             .collect();
-        finish(v, usize::MAX)
+        finish(v, self.config.top_n)
     }
 }
 
@@ -462,6 +469,29 @@ mod tests {
         let m = s.screen(&pax("KHAN", "MOHAMMED ALI", Some("1970-05-05")));
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].explanation.dob, DobVerdict::Exact);
+    }
+
+    #[test]
+    fn a_rare_part_approximating_a_common_listed_one_is_no_stronger_than_it() {
+        // AHAD is not common, but what it aligns with (AHMAD) is: the entry's name is all
+        // common parts, so without a date of birth it stays below the threshold
+        let s = Screener::from_entries(
+            vec![entry("a", &["Muhammad Ahmad"], &["1970-05-05"])],
+            ScreenConfig::default(),
+        );
+        assert!(s.screen(&pax("ALI", "AHAD MUHAMMED", None)).is_empty());
+        let m = compare(
+            &pax("ALI", "AHAD MUHAMMED", None),
+            entry("a", &["Muhammad Ahmad"], &[]),
+        )
+        .expect("names align");
+        assert_eq!(m.explanation.rule.as_deref(), Some("common_name_cap"));
+        assert!(m.explanation.name.common_parts_only);
+        assert_eq!(
+            s.screen(&pax("ALI", "AHAD MUHAMMED", Some("1970-05-05")))
+                .len(),
+            1
+        );
     }
 
     #[test]
