@@ -1677,3 +1677,86 @@ fn the_binary_serves_on_a_free_port_and_exits_0_on_sigterm() {
         assert!(!log.contains(secret), "{secret} in the log");
     }
 }
+
+// ---- the example configuration ----
+
+#[test]
+fn the_example_config_states_the_defaults() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy/paxscreen.toml");
+    let c = Config::from_file(&path).unwrap();
+    assert_eq!(
+        c,
+        Config::default(),
+        "deploy/paxscreen.toml must state the built-in defaults"
+    );
+    // the commented-out Kafka block, enabled, is the Kafka defaults
+    let text = std::fs::read_to_string(&path).unwrap();
+    let enabled: Vec<&str> = text
+        .lines()
+        .map(|l| l.strip_prefix("#~ ").unwrap_or(l))
+        .collect();
+    let k = Config::from_toml(&enabled.join("\n")).unwrap();
+    assert_eq!(k.kafka, Some(paxscreen::config::KafkaConfig::default()));
+    // every key is named (the test cannot see keys added later: keep this list with config.rs)
+    for key in [
+        "watchlists",
+        "data_dir",
+        "[grpc]",
+        "[http]",
+        "threshold",
+        "alert_threshold",
+        "no_board_threshold",
+        "top_n",
+        "max_message_bytes",
+        "max_travellers",
+        "channel_capacity",
+        "memory_capacity",
+        "[kafka]",
+        "brokers",
+        "group_id",
+        "input_topic",
+        "alerts_topic",
+        "dlq_topic",
+        "results_topic",
+        "partitions",
+        "replication_factor",
+        "[kafka.properties]",
+    ] {
+        assert!(text.contains(key), "{key} is not documented");
+    }
+}
+
+// ---- the load generator ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loadgen_drives_every_mode_and_reports_one_json_line() {
+    use paxscreen::loadgen::{LoadgenArgs, Mode};
+    let s = Server::start(config()).await;
+    for (mode, travellers) in [(Mode::Manifest, 20), (Mode::Boarding, 1), (Mode::Stream, 1)] {
+        let args = LoadgenArgs {
+            addr: s.running.grpc_addr.to_string(),
+            mode,
+            travellers,
+            concurrency: 2,
+            duration: 0.5,
+            warmup: 0.1,
+            watchlists: vec![data("watchlists/demo_national.ndjson")],
+            hit_rate: 0.2,
+            seed: 7,
+            stream_window: 64,
+            threads: 1,
+        };
+        let mut out = Vec::new();
+        let r = paxscreen::loadgen::run(args, &mut out).await.unwrap();
+        let line: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
+        assert!(r.requests > 0 && r.travellers > 0, "{mode:?}: {line}");
+        assert_eq!(r.errors, 0, "{mode:?}: {line}");
+        assert!(r.with_matches > 0, "listed people were mixed in: {line}");
+        assert!(
+            line["latency_ms"]["p99"].as_f64().unwrap()
+                >= line["latency_ms"]["p50"].as_f64().unwrap()
+        );
+    }
+    s.stop().await;
+}

@@ -29,7 +29,10 @@ fn text(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
 }
 
-fn date(v: &mut Violations, field: &str, s: &str) -> Option<PartialDate> {
+// Field paths (`manifest.travellers[3].dob`) are built by closures, only when a field is wrong:
+// formatting them for every field of every traveller cost more than reading the fields.
+
+fn date(v: &mut Violations, s: &str, field: impl FnOnce() -> String) -> Option<PartialDate> {
     let s = s.trim();
     if s.is_empty() {
         return None;
@@ -37,32 +40,32 @@ fn date(v: &mut Violations, field: &str, s: &str) -> Option<PartialDate> {
     match s.parse() {
         Ok(d) => Some(d),
         Err(e) => {
-            v.add(field, e.to_string());
+            v.add(field(), e.to_string());
             None
         }
     }
 }
 
-fn country(v: &mut Violations, field: &str, s: &str) -> Option<Country> {
+fn country(v: &mut Violations, s: &str, field: impl FnOnce() -> String) -> Option<Country> {
     let s = s.trim();
     if s.is_empty() {
         return None;
     }
     let c = Country::parse(s);
     if c.is_none() {
-        v.add(field, "unknown country code or name");
+        v.add(field(), "unknown country code or name");
     }
     c
 }
 
-fn gender(v: &mut Violations, field: &str, g: i32) -> Option<Gender> {
+fn gender(v: &mut Violations, g: i32, field: impl FnOnce() -> String) -> Option<Gender> {
     match pb::Gender::try_from(g) {
         Ok(pb::Gender::Unspecified) => None,
         Ok(pb::Gender::Male) => Some(Gender::Male),
         Ok(pb::Gender::Female) => Some(Gender::Female),
         Ok(pb::Gender::Other) => Some(Gender::Other),
         Err(_) => {
-            v.add(field, "unknown Gender value");
+            v.add(field(), "unknown Gender value");
             None
         }
     }
@@ -77,7 +80,7 @@ fn gender_pb(g: Option<Gender>) -> i32 {
     }) as i32
 }
 
-fn kind(v: &mut Violations, field: &str, k: i32) -> TravellerKind {
+fn kind(v: &mut Violations, k: i32, field: impl FnOnce() -> String) -> TravellerKind {
     match pb::TravellerKind::try_from(k) {
         Ok(pb::TravellerKind::Unspecified | pb::TravellerKind::Passenger) => {
             TravellerKind::Passenger
@@ -87,7 +90,7 @@ fn kind(v: &mut Violations, field: &str, k: i32) -> TravellerKind {
         Ok(pb::TravellerKind::TransitCrew) => TravellerKind::TransitCrew,
         Ok(pb::TravellerKind::Other) => TravellerKind::Other,
         Err(_) => {
-            v.add(field, "unknown TravellerKind value");
+            v.add(field(), "unknown TravellerKind value");
             TravellerKind::Passenger
         }
     }
@@ -113,7 +116,7 @@ pub fn severity_pb(s: Severity) -> i32 {
 }
 
 /// `None` for unspecified.
-fn severity(v: &mut Violations, field: &str, s: i32) -> Option<Severity> {
+fn severity(v: &mut Violations, s: i32, field: impl FnOnce() -> String) -> Option<Severity> {
     match pb::Severity::try_from(s) {
         Ok(pb::Severity::Unspecified) => None,
         Ok(pb::Severity::Low) => Some(Severity::Low),
@@ -121,7 +124,7 @@ fn severity(v: &mut Violations, field: &str, s: i32) -> Option<Severity> {
         Ok(pb::Severity::High) => Some(Severity::High),
         Ok(pb::Severity::Critical) => Some(Severity::Critical),
         Err(_) => {
-            v.add(field, "unknown Severity value");
+            v.add(field(), "unknown Severity value");
             None
         }
     }
@@ -158,28 +161,40 @@ pub fn from_timestamp(
 
 // ---- requests → model ----
 
-fn document(v: &mut Violations, field: &str, d: pb::TravelDocument) -> Option<TravelDocument> {
+/// Document `i` of the entity at `field()`.
+fn document(
+    v: &mut Violations,
+    field: &dyn Fn() -> String,
+    i: usize,
+    d: pb::TravelDocument,
+) -> Option<TravelDocument> {
+    let at = |name: &str| format!("{}.documents[{i}].{name}", field());
     if d.number.trim().is_empty() {
-        v.add(format!("{field}.number"), "empty");
+        v.add(at("number"), "empty");
         return None;
     }
     Some(TravelDocument {
         doc_type: opt(d.r#type),
-        country: country(v, &format!("{field}.country"), &d.country),
-        expiry: date(v, &format!("{field}.expiry"), &d.expiry),
-        issued: date(v, &format!("{field}.issued"), &d.issued),
+        country: country(v, &d.country, || at("country")),
+        expiry: date(v, &d.expiry, || at("expiry")),
+        issued: date(v, &d.issued, || at("issued")),
         number: d.number,
     })
 }
 
-/// A traveller at position `index`; `field` is its path in the request.
-pub fn traveller(v: &mut Violations, field: &str, index: usize, t: pb::Traveller) -> Traveller {
+/// A traveller at position `index`; `field()` is its path in the request.
+pub fn traveller(
+    v: &mut Violations,
+    index: usize,
+    t: pb::Traveller,
+    field: &dyn Fn() -> String,
+) -> Traveller {
     let has_name = [&t.surname, &t.given_names, &t.name]
         .iter()
         .any(|s| !s.trim().is_empty());
     if !has_name {
         v.add(
-            field.to_string(),
+            field(),
             "traveller has no name (surname, given_names or name)",
         );
     }
@@ -192,25 +207,26 @@ pub fn traveller(v: &mut Violations, field: &str, index: usize, t: pb::Traveller
         .documents
         .into_iter()
         .enumerate()
-        .filter_map(|(i, d)| document(v, &format!("{field}.documents[{i}]"), d))
+        .filter_map(|(i, d)| document(v, field, i, d))
         .collect();
+    let at = |name: &str| format!("{}.{name}", field());
     Traveller {
-        kind: kind(v, &format!("{field}.kind"), t.kind),
+        kind: kind(v, t.kind, || at("kind")),
         passenger: Passenger {
             id,
             surname: opt(t.surname),
             given_names: opt(t.given_names),
             name: opt(t.name),
-            dob: date(v, &format!("{field}.dob"), &t.dob),
+            dob: date(v, &t.dob, || at("dob")),
             dob_century_ambiguous: t.dob_century_ambiguous,
-            gender: gender(v, &format!("{field}.gender"), t.gender),
-            nationality: country(v, &format!("{field}.nationality"), &t.nationality),
+            gender: gender(v, t.gender, || at("gender")),
+            nationality: country(v, &t.nationality, || at("nationality")),
             documents,
         },
         pnr: opt(t.pnr),
         passenger_ref,
         seat: opt(t.seat),
-        residence: country(v, &format!("{field}.residence"), &t.residence),
+        residence: country(v, &t.residence, || at("residence")),
         place_of_birth: opt(t.place_of_birth),
         embarkation: opt(t.embarkation),
         debarkation: opt(t.debarkation),
@@ -248,7 +264,7 @@ pub fn manifest(v: &mut Violations, field: &str, m: pb::Manifest) -> Manifest {
             .travellers
             .into_iter()
             .enumerate()
-            .map(|(i, t)| traveller(v, &format!("{field}.travellers[{i}]"), i, t))
+            .map(|(i, t)| traveller(v, i, t, &|| format!("{field}.travellers[{i}]")))
             .collect(),
         ..Manifest::default()
     }
@@ -315,13 +331,13 @@ pub fn entry(v: &mut Violations, field: &str, e: pb::WatchlistEntry) -> Watchlis
         .nationalities
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| country(v, &format!("{field}.nationalities[{i}]"), c))
+        .filter_map(|(i, c)| country(v, c, || format!("{field}.nationalities[{i}]")))
         .collect();
     let documents = e
         .documents
         .into_iter()
         .enumerate()
-        .filter_map(|(i, d)| document(v, &format!("{field}.documents[{i}]"), d))
+        .filter_map(|(i, d)| document(v, &|| field.to_string(), i, d))
         .collect();
     let entity_type = match pb::EntityType::try_from(e.entity_type) {
         Ok(pb::EntityType::Unspecified | pb::EntityType::Individual) => EntityType::Individual,
@@ -334,8 +350,8 @@ pub fn entry(v: &mut Violations, field: &str, e: pb::WatchlistEntry) -> Watchlis
         }
     };
     WatchlistEntry {
-        severity: severity(v, &format!("{field}.severity"), e.severity).unwrap_or_default(),
-        gender: gender(v, &format!("{field}.gender"), e.gender),
+        severity: severity(v, e.severity, || format!("{field}.severity")).unwrap_or_default(),
+        gender: gender(v, e.gender, || format!("{field}.gender")),
         id: e.id,
         list: e.list,
         entity_type,
@@ -354,7 +370,7 @@ pub fn alert_filter(v: &mut Violations, field: &str, f: Option<pb::AlertFilter>)
     }
     AlertFilter {
         lists: f.lists.into_iter().filter_map(opt).collect(),
-        min_severity: severity(v, &format!("{field}.min_severity"), f.min_severity),
+        min_severity: severity(v, f.min_severity, || format!("{field}.min_severity")),
         flight: opt(f.flight),
         airport: opt(f.airport),
         min_score: (f.min_score > 0.0).then_some(f.min_score),
@@ -466,6 +482,49 @@ pub fn traveller_result(r: &TravellerResult) -> pb::TravellerResult {
         traveller_id: r.traveller_id.clone(),
         decision: decision_pb(r.decision) as i32,
         matches: r.matches.iter().map(match_pb).collect(),
+    }
+}
+
+/// A model traveller as a client sends it (load generator, tests).
+pub fn traveller_pb(t: &Traveller) -> pb::Traveller {
+    let p = &t.passenger;
+    pb::Traveller {
+        id: p.id.clone(),
+        surname: text(&p.surname),
+        given_names: text(&p.given_names),
+        name: text(&p.name),
+        dob: p.dob.map(|d| d.to_string()).unwrap_or_default(),
+        dob_century_ambiguous: p.dob_century_ambiguous,
+        gender: gender_pb(p.gender),
+        nationality: p
+            .nationality
+            .map(|c| c.alpha3().to_string())
+            .unwrap_or_default(),
+        documents: p
+            .documents
+            .iter()
+            .map(|d| pb::TravelDocument {
+                r#type: text(&d.doc_type),
+                number: d.number.clone(),
+                country: d
+                    .country
+                    .map(|c| c.alpha3().to_string())
+                    .unwrap_or_default(),
+                expiry: d.expiry.map(|x| x.to_string()).unwrap_or_default(),
+                issued: d.issued.map(|x| x.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        kind: kind_pb(t.kind),
+        pnr: text(&t.pnr),
+        passenger_ref: text(&t.passenger_ref),
+        seat: text(&t.seat),
+        residence: t
+            .residence
+            .map(|c| c.alpha3().to_string())
+            .unwrap_or_default(),
+        place_of_birth: text(&t.place_of_birth),
+        embarkation: text(&t.embarkation),
+        debarkation: text(&t.debarkation),
     }
 }
 
@@ -623,7 +682,7 @@ mod tests {
             }],
             ..Default::default()
         };
-        let got = traveller(&mut v, "manifest.travellers[2]", 2, t);
+        let got = traveller(&mut v, 2, t, &|| "manifest.travellers[2]".into());
         assert_eq!(got.passenger.id, "T0003");
         let s = v.into_result().unwrap_err();
         let msg = format!("{s:?}");
@@ -641,17 +700,49 @@ mod tests {
     }
 
     #[test]
+    fn travellers_round_trip_through_the_protobuf_form() {
+        let mut v = Violations::default();
+        let sent = pb::Traveller {
+            id: "a".into(),
+            surname: "Doe".into(),
+            given_names: "Jane".into(),
+            dob: "1980-02".into(),
+            gender: pb::Gender::Female as i32,
+            nationality: "FRA".into(),
+            documents: vec![pb::TravelDocument {
+                r#type: "P".into(),
+                number: "12AB".into(),
+                country: "FRA".into(),
+                expiry: "2030-01-01".into(),
+                issued: String::new(),
+            }],
+            kind: pb::TravellerKind::Crew as i32,
+            pnr: "PNR".into(),
+            passenger_ref: "ABO".into(),
+            seat: "12A".into(),
+            residence: "BEL".into(),
+            place_of_birth: "Lyon".into(),
+            embarkation: "CDG".into(),
+            debarkation: "JFK".into(),
+            ..Default::default()
+        };
+        let model = traveller(&mut v, 0, sent.clone(), &|| "t".into());
+        assert!(v.is_empty());
+        assert_eq!(traveller_pb(&model), sent);
+    }
+
+    #[test]
     fn ids_fall_back_to_the_passenger_reference_then_the_position() {
         let mut v = Violations::default();
         let t = traveller(
             &mut v,
-            "t",
             0,
             pb::Traveller {
                 name: "A B".into(),
                 passenger_ref: "ABO1".into(),
                 ..Default::default()
             },
+            &|| "t".into(),
         );
         assert_eq!(t.passenger.id, "ABO1");
         assert!(v.is_empty());

@@ -11,7 +11,8 @@
 //! - [`alerts`] — `AlertService`.
 //!
 //! No business logic lives here: each handler turns its request into model values and calls the
-//! [`crate::engine::Engine`] on a blocking thread.
+//! [`crate::engine::Engine`] off the async runtime (screening on the rayon pool, watchlist
+//! changes on a blocking thread; see [`screening::screening_work`]).
 
 pub mod alerts;
 pub mod convert;

@@ -17,6 +17,7 @@
 use super::errors::{self, Violations};
 use super::layers;
 use super::pb;
+use super::screening::screening_work;
 use super::{Shared, convert};
 use crate::alerts::{self, Alert, Source};
 use crate::engine::Engine;
@@ -153,14 +154,12 @@ async fn screen(
             Work::Batch(items) => {
                 let engine = engine.clone();
                 let results =
-                    match tokio::task::spawn_blocking(move || screen_batch(&engine, items)).await {
-                        Ok(Ok(r)) => r,
-                        Ok(Err(status)) => {
+                    match screening_work(None, "screening", move || screen_batch(&engine, items))
+                        .await
+                    {
+                        Ok(r) => r,
+                        Err(status) => {
                             let _ = out.send(Err(status)).await;
-                            return;
-                        }
-                        Err(_) => {
-                            let _ = out.send(Err(errors::internal("screening"))).await;
                             return;
                         }
                     };
@@ -204,7 +203,7 @@ fn screen_batch(
             continue;
         };
         let mut v = Violations::default();
-        let t = convert::traveller(&mut v, "traveller", item.sequence as usize, t);
+        let t = convert::traveller(&mut v, item.sequence as usize, t, &|| "traveller".into());
         if let Err(s) = v.into_result() {
             out.push(error_response(&item, s.message().to_string()));
             continue;

@@ -5,7 +5,7 @@
 use super::errors::{self, Deadline, Violations};
 use super::pb::watchlist_service_server::WatchlistService;
 use super::pb::{self};
-use super::screening::blocking;
+use super::screening::blocking_thread as blocking;
 use super::{Shared, convert};
 use crate::watchlist::{self, WatchlistError};
 use prost::Message;
