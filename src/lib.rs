@@ -18,6 +18,7 @@
 //! - [`ingest`]: the front doors that turn requests into manifests (gRPC; Kafka).
 //! - [`http`]: health, readiness, metrics (and the dashboard).
 //! - [`cli`]: the `paxscreen` subcommands that work on files (`screen`, `compare`, `parse`).
+//! - [`loadgen`]: how fast is a running service? (`paxscreen loadgen`, a gRPC load generator)
 //!
 //! The core (`model`, `paxlst`, `names`, `index`, `screen`) is plain synchronous Rust: no async
 //! runtime, no I/O beyond what a caller hands it.
@@ -29,6 +30,7 @@ pub mod engine;
 pub mod http;
 pub mod index;
 pub mod ingest;
+pub mod loadgen;
 pub mod model;
 pub mod names;
 pub mod paxlst;

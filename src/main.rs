@@ -58,6 +58,14 @@ enum Command {
     /// …), then these flags. The bound addresses are printed to stderr as one JSON line (port 0
     /// picks a free port). SIGTERM or Ctrl-C stops accepting, finishes in-flight calls and exits.
     Serve(ServeArgs),
+    /// Drive a running `paxscreen serve` over gRPC and print latency and throughput.
+    ///
+    /// Generates realistic travellers (paxscreen::synth; with --watchlist, a --hit-rate share
+    /// of listed people), sends them with --mode manifest (ScreenManifest), boarding
+    /// (CheckBoarding) or stream (ScreenStream) from --concurrency clients for --duration
+    /// seconds after a --warmup, and prints one JSON line: requests, travellers/s and latency
+    /// percentiles (p50, p90, p99, max) in milliseconds.
+    Loadgen(paxscreen::loadgen::LoadgenArgs),
     /// Parse PAXLST / CUSRES EDIFACT files and print one JSON manifest per message or flight.
     Parse {
         /// Input files; `-` or nothing for stdin.
@@ -119,6 +127,22 @@ fn serve(args: &ServeArgs) -> Result<()> {
     rt.block_on(paxscreen::service::run(config))
 }
 
+fn loadgen(args: paxscreen::loadgen::LoadgenArgs) -> Result<()> {
+    let rt = if args.threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(args.threads)
+            .enable_all()
+            .build()?
+    };
+    let mut out = std::io::stdout();
+    rt.block_on(paxscreen::loadgen::run(args, &mut out))?;
+    Ok(())
+}
+
 fn parse_threshold(s: &str) -> Result<f32, String> {
     let v: f32 = s.parse().map_err(|_| format!("not a number: {s}"))?;
     if (0.0..=1.0).contains(&v) {
@@ -163,5 +187,6 @@ fn main() -> Result<()> {
         Command::Compare { inputs } => cli::run_compare(&inputs, &mut stdout.lock()),
         Command::Parse { inputs } => cli::run_parse(&inputs, &mut stdout.lock()),
         Command::Serve(args) => serve(&args),
+        Command::Loadgen(args) => loadgen(args),
     }
 }
