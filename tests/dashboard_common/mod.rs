@@ -103,11 +103,18 @@ pub fn request(
     let chunked = headers
         .iter()
         .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"));
+    let length = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok());
     let mut body = Vec::new();
     if chunked {
         while let Some(c) = read_chunk(&mut r) {
             body.extend(c);
         }
+    } else if let Some(n) = length {
+        body.resize(n, 0);
+        r.read_exact(&mut body).expect("read body");
     } else {
         r.read_to_end(&mut body).expect("read body");
     }

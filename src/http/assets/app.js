@@ -22,6 +22,8 @@
     return el;
   }
   const h = (tag, attrs, ...kids) => build(document.createElement(tag), attrs, kids);
+  // replaceChildren without the holes conditional parts leave (null would print as "null")
+  const put = (el, ...kids) => el.replaceChildren(...kids.flat(Infinity).filter((k) => k != null && k !== false));
   const s = (tag, attrs, ...kids) => build(document.createElementNS(SVGNS, tag), attrs, kids);
 
   // ---- state ----
@@ -129,7 +131,7 @@
       }
       // counts and charts follow shortly (one refresh for a burst)
       clearTimeout(countsTimer);
-      countsTimer = setTimeout(() => { loadCounts(); }, 700);
+      countsTimer = setTimeout(() => { loadCounts(); loadStats(); }, 700);
     }
   }
 
@@ -190,7 +192,7 @@
     try {
       const page = await api('/api/alerts?' + p.toString());
       if (reset) {
-        tbody.replaceChildren();
+        put(tbody);
         state.lastSeq = Math.max(state.lastSeq, page.last_seq);
       }
       for (const a of page.alerts) tbody.append(alertRow(a));
@@ -200,7 +202,7 @@
       }
       more.hidden = !page.next_cursor;
     } catch (e) {
-      tbody.replaceChildren(h('tr', null, h('td', { colspan: 8, class: 'empty msg err' }, e.message)));
+      put(tbody, h('tr', null, h('td', { colspan: 8, class: 'empty msg err' }, e.message)));
     }
   }
 
@@ -297,7 +299,7 @@
     const marker = (st.alert_threshold - 0.5) / act.score_bin;
     const windowButtons = h('span', { class: 'window' }, ['1h', '6h', '24h', '7d'].map((w) =>
       h('button', { class: state.window === w ? 'active' : null, onclick: () => { state.window = w; loadStats(); } }, w)));
-    box.replaceChildren(
+    put(box, 
       h('div', { class: 'card', id: 'chart-travellers' },
         h('div', { class: 'chart-head' }, h('h2', null, `Screened travellers / ${per}`), h('span', { class: 'total' }, sum(act.travellers).toLocaleString())),
         chartSvg(act.travellers, { kind: 'area', width, ticks: timeTicks, title: 'screened travellers over time' })),
@@ -316,14 +318,14 @@
       renderCharts();
     } catch (e) {
       const box = $('#charts');
-      if (box) box.replaceChildren(h('div', { class: 'card small' }, e.message));
+      if (box) put(box, h('div', { class: 'card small' }, e.message));
     }
   }
 
   async function listView() {
     state.view = 'list';
     const root = $('#view');
-    root.replaceChildren(
+    put(root, 
       h('div', { id: 'tabs', class: 'tabs' }),
       h('div', { id: 'filters-slot' }),
       h('div', { id: 'charts', class: 'grid three charts' }),
@@ -335,7 +337,7 @@
     );
     renderTabs(null);
     await loadStats();
-    $('#filters-slot').replaceChildren(filterBar());
+    put($('#filters-slot'), filterBar());
     await reloadList();
     state.timers.push(setInterval(loadStats, 15000));
   }
@@ -445,17 +447,17 @@
   async function alertView(id, notice) {
     state.view = 'alert';
     const root = $('#view');
-    if (!notice) root.replaceChildren(h('div', { class: 'empty' }, 'Loading alert…'));
+    if (!notice) put(root, h('div', { class: 'empty' }, 'Loading alert…'));
     let d;
     try {
       d = await api(`/api/alerts/${encodeURIComponent(id)}`);
     } catch (e) {
-      root.replaceChildren(h('a', { href: '#/', class: 'back' }, '← Alerts'), h('div', { class: 'card msg err' }, e.message));
+      put(root, h('a', { href: '#/', class: 'back' }, '← Alerts'), h('div', { class: 'card msg err' }, e.message));
       return;
     }
     const a = d.alert, t = a.traveller, f = a.flight, e = d.entry;
     const status = Object.assign({}, a, { status: d.status });
-    root.replaceChildren(
+    put(root, 
       h('a', { href: '#/', class: 'back' }, '← Alerts'),
       h('div', { class: 'card alert-head', id: 'alert-head', dataset: { alertId: a.alert_id } },
         h('span', { class: 'bigscore' }, score3(a.score)),
@@ -517,11 +519,11 @@
         cursor = page.next_cursor;
         more.hidden = !cursor;
       } catch (e) {
-        tbody.replaceChildren(h('tr', null, h('td', { colspan: 9, class: 'empty msg err' }, e.message)));
+        put(tbody, h('tr', null, h('td', { colspan: 9, class: 'empty msg err' }, e.message)));
       }
     };
     more.addEventListener('click', load);
-    root.replaceChildren(h('h1', null, 'Screened manifests'), h('div', { class: 'sub' }, 'Newest first; open one to see every traveller and their result.'),
+    put(root, h('h1', null, 'Screened manifests'), h('div', { class: 'sub' }, 'Newest first; open one to see every traveller and their result.'),
       h('div', { class: 'table-wrap' }, h('table', null,
         h('thead', null, h('tr', null, ['Screened', 'Flight', 'Route', 'Departure', 'Travellers', 'Alerts', 'Refer', 'No board', 'Source'].map((x) => h('th', null, x)))), tbody)),
       h('div', { class: 'more' }, more));
@@ -531,12 +533,12 @@
   async function flightView(mid) {
     state.view = 'flight';
     const root = $('#view');
-    root.replaceChildren(h('div', { class: 'empty' }, 'Loading manifest…'));
+    put(root, h('div', { class: 'empty' }, 'Loading manifest…'));
     let d;
     try {
       d = await api(`/api/flights/${encodeURIComponent(mid)}`);
     } catch (e) {
-      root.replaceChildren(h('a', { href: '#/flights', class: 'back' }, '← Flights'), h('div', { class: 'card msg err' }, e.message));
+      put(root, h('a', { href: '#/flights', class: 'back' }, '← Flights'), h('div', { class: 'card msg err' }, e.message));
       return;
     }
     const fl = d.flight, f = fl.flight;
@@ -555,7 +557,7 @@
         h('td', { class: 'small' }, t.best_entry || ''),
         h('td', null, als.map((a) => h('a', { href: `#/alerts/${a.alert_id}` }, h('span', { class: `badge st-${a.suppressed_by ? 'suppressed' : a.status}` }, a.list, ' ', score3(a.score)), ' '))));
     });
-    root.replaceChildren(
+    put(root, 
       h('a', { href: '#/flights', class: 'back' }, '← Flights'),
       h('h1', null, `${f.id || '(no flight)'} · ${route(f.departure_airport, f.arrival_airport)}`),
       h('div', { class: 'sub' }, `departs ${f.departure_time || '?'} · arrives ${f.arrival_time || '?'} · screened ${fmtTime(fl.screened_at)} via ${fl.source} · ${fl.travellers} travellers, ${fl.alerts} alerts, ${fl.refer} refer, ${fl.no_board} no board`),
@@ -589,11 +591,11 @@
         cursor = page.next_cursor;
         more.hidden = !cursor;
       } catch (e) {
-        tbody.replaceChildren(h('tr', null, h('td', { colspan: 5, class: 'empty msg err' }, e.message)));
+        put(tbody, h('tr', null, h('td', { colspan: 5, class: 'empty msg err' }, e.message)));
       }
     };
     more.addEventListener('click', load);
-    root.replaceChildren(h('h1', null, 'Audit trail'), h('div', { class: 'sub' }, 'Append-only: who viewed or decided what, and when.'),
+    put(root, h('h1', null, 'Audit trail'), h('div', { class: 'sub' }, 'Append-only: who viewed or decided what, and when.'),
       h('div', { class: 'table-wrap' }, h('table', null,
         h('thead', null, h('tr', null, ['When', 'Who', 'Action', 'Alert', 'Detail'].map((x) => h('th', null, x)))), tbody)),
       h('div', { class: 'more' }, more));
