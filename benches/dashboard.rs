@@ -17,7 +17,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const LISTS: &[&str] = &["un", "ofac", "national"];
-const FLIGHTS: &[&str] = &["LH0400", "BA0117", "EK0003", "QR0071", "TK1951", "AF1396", "MS0785"];
+const FLIGHTS: &[&str] = &[
+    "LH0400", "BA0117", "EK0003", "QR0071", "TK1951", "AF1396", "MS0785",
+];
 const AIRPORTS: &[&str] = &["FRA", "LHR", "DXB", "DOH", "IST", "JFK", "CDG", "CAI"];
 
 fn template() -> Alert {
@@ -54,7 +56,12 @@ fn varied(t: &Alert, i: usize, n: usize) -> Alert {
     a.created_at = t.created_at - chrono::Duration::seconds(((n - i) * 6) as i64);
     a.list = LISTS[i % 3].into();
     a.entry_id = format!("{}:{}", a.list, i % 997);
-    a.severity = [Severity::Low, Severity::Medium, Severity::High, Severity::Critical][i % 4];
+    a.severity = [
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ][i % 4];
     a.score = 0.80 + (i % 201) as f32 * 0.001;
     a.flight.id = Some(FLIGHTS[(i / 20) % FLIGHTS.len()].into());
     a.flight.departure_airport = Some(AIRPORTS[(i / 20) % AIRPORTS.len()].into());
@@ -89,7 +96,11 @@ fn bench(c: &mut Criterion) {
         // casework on 5%
         let started = Instant::now();
         for (k, a) in all.iter().enumerate().step_by(20) {
-            let v = [Verdict::NeedsReview, Verdict::TrueMatch, Verdict::FalsePositive][k % 3];
+            let v = [
+                Verdict::NeedsReview,
+                Verdict::TrueMatch,
+                Verdict::FalsePositive,
+            ][k % 3];
             store.decide(&a.alert_id, "ana", v, "").unwrap();
         }
         eprintln!(
@@ -99,7 +110,9 @@ fn bench(c: &mut Criterion) {
             n / 20,
             started.elapsed().as_secs_f64()
         );
-        let size = std::fs::metadata(store.path()).map(|m| m.len()).unwrap_or(0);
+        let size = std::fs::metadata(store.path())
+            .map(|m| m.len())
+            .unwrap_or(0);
         eprintln!("database file: {:.1} MiB", size as f64 / (1 << 20) as f64);
     }
     // the service on that store, on its own runtime
@@ -124,13 +137,41 @@ fn bench(c: &mut Criterion) {
     g.sample_size(30).measurement_time(Duration::from_secs(4));
     let cases: Vec<(&str, String, usize)> = vec![
         ("first_page", "/api/alerts?limit=50".into(), 50),
-        ("deep_cursor_page", "/api/alerts?limit=50&cursor=1000".into(), 50),
-        ("filter_list_severity", "/api/alerts?list=ofac&severity=high&limit=50".into(), 50),
-        ("filter_flight", "/api/alerts?flight=lh0400&limit=50".into(), 50),
-        ("filter_airport", "/api/alerts?airport=DXB&limit=50".into(), 50),
-        ("filter_min_score_0.995", "/api/alerts?min_score=0.995&limit=50".into(), 50),
-        ("status_needs_review", "/api/alerts?status=needs_review&limit=50".into(), 50),
-        ("status_suppressed", "/api/alerts?status=suppressed&limit=50".into(), 50),
+        (
+            "deep_cursor_page",
+            "/api/alerts?limit=50&cursor=1000".into(),
+            50,
+        ),
+        (
+            "filter_list_severity",
+            "/api/alerts?list=ofac&severity=high&limit=50".into(),
+            50,
+        ),
+        (
+            "filter_flight",
+            "/api/alerts?flight=lh0400&limit=50".into(),
+            50,
+        ),
+        (
+            "filter_airport",
+            "/api/alerts?airport=DXB&limit=50".into(),
+            50,
+        ),
+        (
+            "filter_min_score_0.995",
+            "/api/alerts?min_score=0.995&limit=50".into(),
+            50,
+        ),
+        (
+            "status_needs_review",
+            "/api/alerts?status=needs_review&limit=50".into(),
+            50,
+        ),
+        (
+            "status_suppressed",
+            "/api/alerts?status=suppressed&limit=50".into(),
+            50,
+        ),
     ];
     for (name, path, want) in &cases {
         assert_eq!(count(&page(path)), *want, "{name}");
@@ -138,10 +179,16 @@ fn bench(c: &mut Criterion) {
     }
     let counts = page("/api/counts");
     assert_eq!(
-        ["open", "needs_review", "true_match", "false_positive", "suppressed"]
-            .iter()
-            .map(|k| counts[k].as_u64().unwrap())
-            .sum::<u64>(),
+        [
+            "open",
+            "needs_review",
+            "true_match",
+            "false_positive",
+            "suppressed"
+        ]
+        .iter()
+        .map(|k| counts[k].as_u64().unwrap())
+        .sum::<u64>(),
         n as u64
     );
     g.bench_function("counts_by_status", |b| b.iter(|| page("/api/counts")));

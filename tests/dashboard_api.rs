@@ -32,8 +32,16 @@ async fn rest_api_lists_filters_pages_and_records_decisions() {
     pax.insert(7, kuznetsova("700000001"));
     pax.insert(20, dulaimi());
     let first = submit(&r, paxlst("REF1", "LH0400", "JFK", pax)).await;
-    assert_eq!(first[0].published.len(), 2, "Kuznetsova and Al-Dulaimi alert");
-    let second = submit(&r, paxlst("REF2", "BA0117", "LHR", vec![ordinary(3), dulaimi()])).await;
+    assert_eq!(
+        first[0].published.len(),
+        2,
+        "Kuznetsova and Al-Dulaimi alert"
+    );
+    let second = submit(
+        &r,
+        paxlst("REF2", "BA0117", "LHR", vec![ordinary(3), dulaimi()]),
+    )
+    .await;
     assert_eq!(second[0].published.len(), 1);
 
     blocking(move || {
@@ -41,7 +49,10 @@ async fn rest_api_lists_filters_pages_and_records_decisions() {
         assert_eq!(alerts_of(&all).len(), 3);
         assert_eq!(all["last_seq"], 3);
         assert!(all["next_cursor"].is_null());
-        let seqs: Vec<u64> = alerts_of(&all).iter().map(|a| a["seq"].as_u64().unwrap()).collect();
+        let seqs: Vec<u64> = alerts_of(&all)
+            .iter()
+            .map(|a| a["seq"].as_u64().unwrap())
+            .collect();
         assert_eq!(seqs, vec![3, 2, 1], "newest first");
         assert_eq!(alerts_of(&all)[0]["flight"], "BA0117");
         assert_eq!(alerts_of(&all)[0]["status"], "open");
@@ -53,7 +64,11 @@ async fn rest_api_lists_filters_pages_and_records_decisions() {
         assert_eq!(n("airport=fra"), 3);
         assert_eq!(n("list=national"), 3);
         assert_eq!(n("list=un"), 0);
-        assert_eq!(n("severity=high"), 2, "Al-Dulaimi is high, Kuznetsova medium");
+        assert_eq!(
+            n("severity=high"),
+            2,
+            "Al-Dulaimi is high, Kuznetsova medium"
+        );
         assert_eq!(n("severity=critical"), 0);
         assert_eq!(n("min_score=0.8"), 3);
         for (q, word) in [
@@ -64,7 +79,11 @@ async fn rest_api_lists_filters_pages_and_records_decisions() {
         ] {
             let res = get(addr, &format!("/api/alerts?{q}"));
             assert_eq!(res.status, 400, "{q}");
-            assert!(res.json()["error"].as_str().unwrap().contains(word), "{q}: {}", res.text());
+            assert!(
+                res.json()["error"].as_str().unwrap().contains(word),
+                "{q}: {}",
+                res.text()
+            );
         }
 
         // pages
@@ -85,7 +104,12 @@ async fn rest_api_lists_filters_pages_and_records_decisions() {
         assert_eq!(d["alert"]["traveller"]["surname"], "KUZNETSOVA");
         assert_eq!(d["entry"]["id"], "N-003");
         assert!(d["entry"]["names"].to_string().contains("Светлана"));
-        assert!(!d["alert"]["explanation"]["name"]["aligned"].as_array().unwrap().is_empty());
+        assert!(
+            !d["alert"]["explanation"]["name"]["aligned"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(d["alert"]["explanation"]["dob"], "exact");
         assert_eq!(d["suppressible"], true);
         assert_eq!(d["audit"][0]["action"], "viewed");
@@ -94,11 +118,21 @@ async fn rest_api_lists_filters_pages_and_records_decisions() {
 
         // dispositions: analyst from the header, then from the body
         let path = format!("/api/alerts/{id}/disposition");
-        let res = post_json(addr, &path, Some("bob"), &json!({"verdict": "needs_review", "comment": "check the visa"}));
+        let res = post_json(
+            addr,
+            &path,
+            Some("bob"),
+            &json!({"verdict": "needs_review", "comment": "check the visa"}),
+        );
         assert_eq!(res.status, 201, "{}", res.text());
         assert_eq!(res.json()["disposition"]["analyst"], "bob");
         assert_eq!(res.json()["status"], "needs_review");
-        let res = post_json(addr, &path, None, &json!({"verdict": "false_positive", "comment": "other person", "analyst": "carol"}));
+        let res = post_json(
+            addr,
+            &path,
+            None,
+            &json!({"verdict": "false_positive", "comment": "other person", "analyst": "carol"}),
+        );
         assert_eq!(res.status, 201);
         assert_eq!(res.json()["disposition"]["analyst"], "carol");
         let anon = post_json(addr, &path, None, &json!({"verdict": "false_positive"}));
@@ -112,7 +146,12 @@ async fn rest_api_lists_filters_pages_and_records_decisions() {
             assert_eq!(res.status, 400, "{body}");
             assert!(res.text().contains(word), "{body}: {}", res.text());
         }
-        let res = post_json(addr, "/api/alerts/ffff/disposition", None, &json!({"verdict": "true_match"}));
+        let res = post_json(
+            addr,
+            "/api/alerts/ffff/disposition",
+            None,
+            &json!({"verdict": "true_match"}),
+        );
         assert_eq!(res.status, 404);
 
         let d = get_as(addr, &format!("/api/alerts/{id}"), "dave").json();
@@ -121,7 +160,12 @@ async fn rest_api_lists_filters_pages_and_records_decisions() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|x| (x["analyst"].as_str().unwrap().into(), x["verdict"].as_str().unwrap().into()))
+            .map(|x| {
+                (
+                    x["analyst"].as_str().unwrap().into(),
+                    x["verdict"].as_str().unwrap().into(),
+                )
+            })
             .collect();
         assert_eq!(
             history,
@@ -136,16 +180,31 @@ async fn rest_api_lists_filters_pages_and_records_decisions() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| format!("{}:{}", e["actor"].as_str().unwrap(), e["action"].as_str().unwrap()))
+            .map(|e| {
+                format!(
+                    "{}:{}",
+                    e["actor"].as_str().unwrap(),
+                    e["action"].as_str().unwrap()
+                )
+            })
             .collect();
         assert_eq!(
             actions,
-            vec!["dave:viewed", "anonymous:disposition", "carol:disposition", "bob:disposition", "ana:viewed"]
+            vec![
+                "dave:viewed",
+                "anonymous:disposition",
+                "carol:disposition",
+                "bob:disposition",
+                "ana:viewed"
+            ]
         );
 
         // counts by status, under filters
         let c = get(addr, "/api/counts").json();
-        assert_eq!((c["open"].as_u64(), c["false_positive"].as_u64()), (Some(2), Some(1)));
+        assert_eq!(
+            (c["open"].as_u64(), c["false_positive"].as_u64()),
+            (Some(2), Some(1))
+        );
         assert_eq!(get(addr, "/api/counts?flight=BA0117").json()["open"], 1);
         assert_eq!(n("status=false_positive"), 1);
         assert_eq!(n("status=open"), 2);
@@ -162,7 +221,10 @@ async fn rest_api_lists_filters_pages_and_records_decisions() {
         assert_eq!(ts.len(), 32);
         assert_eq!(ts[7]["name"], "SVETLANA KUZNETSOVA");
         assert_eq!(ts[7]["decision"], "refer");
-        assert_eq!(ts[20]["decision"], "no_board", "high severity, score ≥ 0.90");
+        assert_eq!(
+            ts[20]["decision"], "no_board",
+            "high severity, score ≥ 0.90"
+        );
         assert_eq!(ts[0]["decision"], "board");
         assert_eq!(f["alerts"].as_array().unwrap().len(), 2);
         assert_eq!(f["flight"]["refer"], 1);
@@ -171,7 +233,12 @@ async fn rest_api_lists_filters_pages_and_records_decisions() {
         // charts: the whole traffic is in the last hour
         let s = get(addr, "/api/stats?window=1h").json();
         let sum = |k: &str| -> u64 {
-            s["activity"][k].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).sum()
+            s["activity"][k]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .sum()
         };
         assert_eq!(sum("alerts"), 3);
         assert_eq!(sum("travellers"), 34);
@@ -195,9 +262,16 @@ async fn the_page_and_its_assets_are_served_from_the_binary_and_load_nothing_els
     blocking(move || {
         let page = get(addr, "/");
         assert_eq!(page.status, 200);
-        assert!(page.header("content-type").unwrap().starts_with("text/html"));
+        assert!(
+            page.header("content-type")
+                .unwrap()
+                .starts_with("text/html")
+        );
         let csp = page.header("content-security-policy").expect("a CSP");
-        assert!(csp.contains("default-src 'self'") && csp.contains("connect-src 'self'"), "{csp}");
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("connect-src 'self'"),
+            "{csp}"
+        );
         let mut texts = vec![page.text()];
         for (asset, ty) in [
             ("app.js", "text/javascript"),
@@ -206,14 +280,19 @@ async fn the_page_and_its_assets_are_served_from_the_binary_and_load_nothing_els
         ] {
             let res = get(addr, &format!("/assets/{asset}"));
             assert_eq!(res.status, 200, "{asset}");
-            assert!(res.header("content-type").unwrap().starts_with(ty), "{asset}");
+            assert!(
+                res.header("content-type").unwrap().starts_with(ty),
+                "{asset}"
+            );
             texts.push(res.text());
         }
         assert_eq!(get(addr, "/assets/nope.js").status, 404);
         for t in &texts {
             // the only absolute URL is the SVG namespace, which is a name, not a fetch
             let urls = t.replace("http://www.w3.org/2000/svg", "");
-            assert!(!urls.contains("http://") && !urls.contains("https://") && !urls.contains("//cdn"));
+            assert!(
+                !urls.contains("http://") && !urls.contains("https://") && !urls.contains("//cdn")
+            );
             assert!(!t.contains("@import") && !t.contains("fonts.googleapis"));
         }
         assert!(texts[0].contains("/assets/app.js") && texts[0].contains("/assets/app.css"));
@@ -237,9 +316,19 @@ async fn live_stream_raises_new_alerts_resumes_filters_and_never_raises_suppress
     let r = start(Some(dir.path())).await;
     let addr = r.http_addr;
     let mut live = blocking(move || open_stream(addr, "/api/alerts/stream", &[])).await;
-    let mut ba_only = blocking(move || open_stream(addr, "/api/alerts/stream?flight=ba0117", &[])).await;
+    let mut ba_only =
+        blocking(move || open_stream(addr, "/api/alerts/stream?flight=ba0117", &[])).await;
 
-    submit(&r, paxlst("S1", "LH0400", "JFK", vec![ordinary(1), kuznetsova("P7001")])).await;
+    submit(
+        &r,
+        paxlst(
+            "S1",
+            "LH0400",
+            "JFK",
+            vec![ordinary(1), kuznetsova("P7001")],
+        ),
+    )
+    .await;
     let (first, live_) = blocking(move || (live.next_alert().expect("a live alert"), live)).await;
     live = live_;
     assert_eq!(first["traveller_name"], "SVETLANA KUZNETSOVA");
@@ -248,18 +337,30 @@ async fn live_stream_raises_new_alerts_resumes_filters_and_never_raises_suppress
 
     // an analyst calls it a false positive; the same traveller flies again beside Al-Dulaimi
     let res = blocking(move || {
-        post_json(addr, &format!("/api/alerts/{id}/disposition"), Some("ana"), &json!({"verdict": "false_positive"}))
+        post_json(
+            addr,
+            &format!("/api/alerts/{id}/disposition"),
+            Some("ana"),
+            &json!({"verdict": "false_positive"}),
+        )
     })
     .await;
     assert_eq!(res.status, 201);
-    submit(&r, paxlst("S2", "BA0117", "LHR", vec![kuznetsova("P7001"), dulaimi()])).await;
+    submit(
+        &r,
+        paxlst("S2", "BA0117", "LHR", vec![kuznetsova("P7001"), dulaimi()]),
+    )
+    .await;
     let (next, _live) = blocking(move || (live.next_alert().unwrap(), live)).await;
     assert_eq!(
         next["traveller_name"], "ABDULRAHMAN ALDULAIMI",
         "the suppressed Kuznetsova alert is not raised live"
     );
     let (ba, _ba_only) = blocking(move || (ba_only.next_alert().unwrap(), ba_only)).await;
-    assert_eq!(ba["flight"], "BA0117", "the filtered stream skipped the LH alert");
+    assert_eq!(
+        ba["flight"], "BA0117",
+        "the filtered stream skipped the LH alert"
+    );
     assert_eq!(ba["traveller_name"], "ABDULRAHMAN ALDULAIMI");
 
     blocking(move || {
@@ -267,13 +368,21 @@ async fn live_stream_raises_new_alerts_resumes_filters_and_never_raises_suppress
         let sup = get(addr, "/api/alerts?status=suppressed").json();
         assert_eq!(names(&sup), vec!["SVETLANA KUZNETSOVA"]);
         assert_eq!(alerts_of(&sup)[0]["suppressed_by"]["analyst"], "ana");
-        assert_eq!(names(&get(addr, "/api/alerts").json()).len(), 2, "open list without it");
+        assert_eq!(
+            names(&get(addr, "/api/alerts").json()).len(),
+            2,
+            "open list without it"
+        );
         assert_eq!(get(addr, "/api/counts").json()["suppressed"], 1);
         // a reconnecting viewer resumes after the last id it saw
         let mut again = open_stream(addr, "/api/alerts/stream", &[("Last-Event-ID", "0")]);
         let a = again.next_alert().unwrap();
         let b = again.next_alert().unwrap();
-        assert_eq!((a["seq"].as_u64(), b["seq"].as_u64()), (Some(1), Some(3)), "seq 2 is suppressed");
+        assert_eq!(
+            (a["seq"].as_u64(), b["seq"].as_u64()),
+            (Some(1), Some(3)),
+            "seq 2 is suppressed"
+        );
         let mut from_query = open_stream(addr, "/api/alerts/stream?after=1", &[]);
         assert_eq!(from_query.next_alert().unwrap()["seq"], 3);
     })
@@ -292,22 +401,41 @@ async fn live_stream_raises_new_alerts_resumes_filters_and_never_raises_suppress
 async fn alerts_decisions_and_audit_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let r = start(Some(dir.path())).await;
-    submit(&r, paxlst("R1", "LH0400", "JFK", vec![kuznetsova("P7002"), dulaimi()])).await;
+    submit(
+        &r,
+        paxlst("R1", "LH0400", "JFK", vec![kuznetsova("P7002"), dulaimi()]),
+    )
+    .await;
     let addr = r.http_addr;
     let (kuz, dul) = blocking(move || {
         let all = get(addr, "/api/alerts").json();
         let id = |e: &str| {
-            alerts_of(&all)
-                .iter()
-                .find(|a| a["entry_id"] == e)
-                .unwrap()["alert_id"]
+            alerts_of(&all).iter().find(|a| a["entry_id"] == e).unwrap()["alert_id"]
                 .as_str()
                 .unwrap()
                 .to_string()
         };
         let (kuz, dul) = (id("N-003"), id("N-001"));
-        assert_eq!(post_json(addr, &format!("/api/alerts/{kuz}/disposition"), Some("ana"), &json!({"verdict": "false_positive", "comment": "other DOB on visa"})).status, 201);
-        assert_eq!(post_json(addr, &format!("/api/alerts/{dul}/disposition"), Some("bob"), &json!({"verdict": "true_match"})).status, 201);
+        assert_eq!(
+            post_json(
+                addr,
+                &format!("/api/alerts/{kuz}/disposition"),
+                Some("ana"),
+                &json!({"verdict": "false_positive", "comment": "other DOB on visa"})
+            )
+            .status,
+            201
+        );
+        assert_eq!(
+            post_json(
+                addr,
+                &format!("/api/alerts/{dul}/disposition"),
+                Some("bob"),
+                &json!({"verdict": "true_match"})
+            )
+            .status,
+            201
+        );
         get_as(addr, &format!("/api/alerts/{dul}"), "carol");
         (kuz, dul)
     })
@@ -329,18 +457,40 @@ async fn alerts_decisions_and_audit_survive_a_restart() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| format!("{}:{}", e["actor"].as_str().unwrap(), e["action"].as_str().unwrap()))
+            .map(|e| {
+                format!(
+                    "{}:{}",
+                    e["actor"].as_str().unwrap(),
+                    e["action"].as_str().unwrap()
+                )
+            })
             .collect();
-        assert_eq!(trail, vec!["anonymous:viewed", "carol:viewed", "bob:disposition"]);
-        assert_eq!(get(addr, "/api/flights").json()["flights"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            trail,
+            vec!["anonymous:viewed", "carol:viewed", "bob:disposition"]
+        );
+        assert_eq!(
+            get(addr, "/api/flights").json()["flights"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
     })
     .await;
     // the decision still suppresses, and sequence numbers continue
     let s = submit(&r, paxlst("R2", "LH0402", "JFK", vec![kuznetsova("P7002")])).await;
     assert_eq!(s[0].published[0].seq, 3);
-    assert_eq!(s[0].published[0].suppressed_by.as_ref().unwrap().alert_id, kuz);
+    assert_eq!(
+        s[0].published[0].suppressed_by.as_ref().unwrap().alert_id,
+        kuz
+    );
     // the same message again raises nothing new
-    let s = submit(&r, paxlst("R1", "LH0400", "JFK", vec![kuznetsova("P7002"), dulaimi()])).await;
+    let s = submit(
+        &r,
+        paxlst("R1", "LH0400", "JFK", vec![kuznetsova("P7002"), dulaimi()]),
+    )
+    .await;
     assert!(s[0].published.is_empty());
     stop(r).await;
 }
@@ -357,7 +507,12 @@ async fn without_a_data_dir_alerts_are_listed_but_decisions_need_one() {
         let d = get(addr, &format!("/api/alerts/{id}")).json();
         assert_eq!(d["status"], "open");
         assert_eq!(d["entry"]["id"], "N-001");
-        let res = post_json(addr, &format!("/api/alerts/{id}/disposition"), None, &json!({"verdict": "true_match"}));
+        let res = post_json(
+            addr,
+            &format!("/api/alerts/{id}/disposition"),
+            None,
+            &json!({"verdict": "true_match"}),
+        );
         assert_eq!(res.status, 501);
         assert!(res.text().contains("--data-dir"));
         assert_eq!(get(addr, "/api/flights").status, 501);
@@ -374,7 +529,9 @@ async fn bad_paxlst_is_refused_with_its_place_and_stores_nothing() {
     let r = start(Some(dir.path())).await;
     let engine = r.ctx.engine.clone();
     let results = blocking(move || {
-        let src = Source::Grpc { method: "test".into() };
+        let src = Source::Grpc {
+            method: "test".into(),
+        };
         let garbage = ingest::screen_paxlst(&engine, b"this is not EDIFACT at all", &src);
         let cusres = ingest::screen_paxlst(
             &engine,
@@ -389,7 +546,11 @@ async fn bad_paxlst_is_refused_with_its_place_and_stores_nothing() {
         Err(e @ IngestError::Parse(_)) => assert!(e.is_bad_input(), "{e}"),
         other => panic!("garbage accepted: {other:?}"),
     }
-    assert!(matches!(results.1, Err(IngestError::NoManifest(1))), "{:?}", results.1);
+    assert!(
+        matches!(results.1, Err(IngestError::NoManifest(1))),
+        "{:?}",
+        results.1
+    );
     let huge = results.2.unwrap_err();
     assert!(huge.to_string().contains("bytes"), "{huge}");
     assert_eq!(r.ctx.engine.hub().store().last_seq().unwrap(), 0);
@@ -418,13 +579,23 @@ async fn demo_replays_paxlst_traffic_that_raises_alerts_at_once() {
         let fl = get(addr, "/api/flights").json();
         let flights = fl["flights"].as_array().unwrap();
         assert_eq!(flights.len(), 6);
-        assert!(flights.iter().all(|f| f["source"] == "demo" && f["travellers"].as_u64().unwrap() >= 40));
+        assert!(
+            flights
+                .iter()
+                .all(|f| f["source"] == "demo" && f["travellers"].as_u64().unwrap() >= 40)
+        );
         // the first two manifests always carry a listed traveller
         let all = get(addr, "/api/alerts?status=all&limit=500").json();
         assert!(alerts_of(&all).len() >= 2, "{}", all);
-        let first_two: Vec<&str> = flights[4..].iter().map(|f| f["message_id"].as_str().unwrap()).collect();
+        let first_two: Vec<&str> = flights[4..]
+            .iter()
+            .map(|f| f["message_id"].as_str().unwrap())
+            .collect();
         for mid in first_two {
-            assert!(alerts_of(&all).iter().any(|a| a["message_id"] == mid), "no alert from {mid}");
+            assert!(
+                alerts_of(&all).iter().any(|a| a["message_id"] == mid),
+                "no alert from {mid}"
+            );
         }
     })
     .await;

@@ -89,7 +89,11 @@ impl Session {
                 "POST",
                 &format!("/session/{}/element", self.id),
                 &[("Content-Type", "application/json")],
-                Some(json!({"using": "css selector", "value": css}).to_string().as_bytes()),
+                Some(
+                    json!({"using": "css selector", "value": css})
+                        .to_string()
+                        .as_bytes(),
+                ),
             );
             if res.status == 200 {
                 let v = res.json();
@@ -119,7 +123,11 @@ impl Session {
     }
     fn type_into(&self, css: &str, text: &str) {
         let e = self.find(css);
-        self.cmd("POST", &format!("/element/{e}/value"), Some(json!({ "text": text })));
+        self.cmd(
+            "POST",
+            &format!("/element/{e}/value"),
+            Some(json!({ "text": text })),
+        );
     }
     /// Waits until `script` returns true.
     fn wait_for(&self, what: &str, script: &str) {
@@ -230,7 +238,11 @@ async fn analyst_sees_a_live_alert_opens_it_and_records_a_decision() {
     let dir = tempfile::tempdir().unwrap();
     let r = start(Some(dir.path())).await;
     // some traffic before the analyst arrives: a listed traveller and a few ordinary flights
-    submit(&r, paxlst("B0", "BA0117", "LHR", vec![ordinary(1), dulaimi()])).await;
+    submit(
+        &r,
+        paxlst("B0", "BA0117", "LHR", vec![ordinary(1), dulaimi()]),
+    )
+    .await;
     for k in 0..3 {
         let ps = (0..40).map(|i| ordinary(k * 40 + i)).collect();
         submit(&r, paxlst(&format!("B{}", k + 1), "LH0400", "JFK", ps)).await;
@@ -315,7 +327,10 @@ async fn analyst_sees_a_live_alert_opens_it_and_records_a_decision() {
     let store = r.ctx.engine.hub().store().clone();
     let cases = store.cases().expect("durable store");
     let (listed, ds) = cases.case(&alert_id).unwrap().unwrap();
-    assert_eq!(listed.status, paxscreen::alerts::cases::Status::FalsePositive);
+    assert_eq!(
+        listed.status,
+        paxscreen::alerts::cases::Status::FalsePositive
+    );
     assert_eq!(ds.len(), 1);
     assert_eq!(ds[0].analyst, "browser-test");
     assert_eq!(ds[0].verdict, Verdict::FalsePositive);

@@ -116,7 +116,10 @@ fn sqlite_store_answers_like_the_memory_store() {
     let json = |v: Vec<Alert>| serde_json::to_value(v).unwrap();
     for f in &filters {
         for (after, before) in [(0, None), (150, Some(150)), (290, Some(10))] {
-            let (a, b) = (sql.after(f, after, 25).unwrap(), mem.after(f, after, 25).unwrap());
+            let (a, b) = (
+                sql.after(f, after, 25).unwrap(),
+                mem.after(f, after, 25).unwrap(),
+            );
             assert_eq!(seqs(&a), seqs(&b), "after {after} {f:?}");
             assert!(json(a) == json(b), "after {after} {f:?}: contents differ");
             let (a, b) = (
@@ -124,7 +127,10 @@ fn sqlite_store_answers_like_the_memory_store() {
                 mem.before(f, before, 25).unwrap(),
             );
             assert_eq!(seqs(&a), seqs(&b), "before {before:?} {f:?}");
-            assert!(json(a) == json(b), "before {before:?} {f:?}: contents differ");
+            assert!(
+                json(a) == json(b),
+                "before {before:?} {f:?}: contents differ"
+            );
         }
     }
 }
@@ -156,14 +162,23 @@ fn cursor_pages_walk_every_selected_alert_once_newest_first() {
     let store = SqliteStore::open(d.path()).unwrap();
     let t = template();
     let mut all = Vec::new();
-    for chunk in (0..2_000).map(|i| varied(&t, i)).collect::<Vec<_>>().chunks(20) {
+    for chunk in (0..2_000)
+        .map(|i| varied(&t, i))
+        .collect::<Vec<_>>()
+        .chunks(20)
+    {
         all.extend(store.insert(chunk.to_vec()).unwrap());
     }
     // some casework: statuses on every 7th, a decision changed on every 35th
-    let mut statuses: Vec<(Alert, Status)> = all.iter().map(|a| (a.clone(), Status::Open)).collect();
+    let mut statuses: Vec<(Alert, Status)> =
+        all.iter().map(|a| (a.clone(), Status::Open)).collect();
     for (i, (a, s)) in statuses.iter_mut().enumerate() {
         if i % 7 == 0 {
-            let v = [Verdict::NeedsReview, Verdict::TrueMatch, Verdict::FalsePositive][i % 3];
+            let v = [
+                Verdict::NeedsReview,
+                Verdict::TrueMatch,
+                Verdict::FalsePositive,
+            ][i % 3];
             store.decide(&a.alert_id, "ana", v, "").unwrap().unwrap();
             *s = v.into();
         }
@@ -307,10 +322,7 @@ fn pages_never_sort_the_table() {
     for q in &shapes {
         for cursor in [None, Some(250)] {
             let plan = store.explain_list(q, cursor).unwrap();
-            assert!(
-                !plan.contains("TEMP B-TREE"),
-                "{q:?} sorts: {plan}"
-            );
+            assert!(!plan.contains("TEMP B-TREE"), "{q:?} sorts: {plan}");
         }
     }
 }
@@ -344,7 +356,12 @@ fn false_positive_suppresses_the_same_traveller_and_entry_until_revised() {
         .unwrap();
     assert_eq!(rx.try_recv().unwrap().alert_id, "a1");
     let d1 = store
-        .decide(&first[0].alert_id, "ana", Verdict::FalsePositive, "namesake, other DOB")
+        .decide(
+            &first[0].alert_id,
+            "ana",
+            Verdict::FalsePositive,
+            "namesake, other DOB",
+        )
         .unwrap()
         .unwrap();
     assert_eq!(d1.analyst, "ana");
@@ -365,9 +382,19 @@ fn false_positive_suppresses_the_same_traveller_and_entry_until_revised() {
     let raised: Vec<String> = std::iter::from_fn(|| rx.try_recv().ok())
         .map(|a| a.alert_id.clone())
         .collect();
-    assert_eq!(raised, vec!["a3", "a4"], "suppressed alerts are not raised live");
     assert_eq!(
-        store.get("a2").unwrap().unwrap().suppressed_by.unwrap().analyst,
+        raised,
+        vec!["a3", "a4"],
+        "suppressed alerts are not raised live"
+    );
+    assert_eq!(
+        store
+            .get("a2")
+            .unwrap()
+            .unwrap()
+            .suppressed_by
+            .unwrap()
+            .analyst,
         "ana"
     );
     let only = AlertQuery {
@@ -431,7 +458,12 @@ fn false_positive_suppresses_the_same_traveller_and_entry_until_revised() {
     assert_eq!(trail[0].actor, "bob");
     assert_eq!(trail[0].detail["previous_status"], "false_positive");
     assert_eq!(trail[1].detail["suppresses_future_alerts"], true);
-    assert!(store.decide("missing", "ana", Verdict::TrueMatch, "").unwrap().is_none());
+    assert!(
+        store
+            .decide("missing", "ana", Verdict::TrueMatch, "")
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]
@@ -491,7 +523,10 @@ fn reopening_keeps_alerts_decisions_suppressions_and_screenings() {
     assert!(store.insert(vec![a]).unwrap()[0].suppressed_by.is_some());
     assert_eq!(store.last_seq().unwrap(), 2);
     let (f, rows) = store.flight("m1").unwrap().unwrap();
-    assert_eq!((f.travellers, f.refer, rows[0].decision.as_str()), (1, 1, "refer"));
+    assert_eq!(
+        (f.travellers, f.refer, rows[0].decision.as_str()),
+        (1, 1, "refer")
+    );
 }
 
 /// Set by the crash test for the child process it kills.
@@ -528,7 +563,12 @@ fn a_writer_killed_mid_stream_leaves_only_whole_manifests() {
     let d = dir();
     let exe = std::env::current_exe().unwrap();
     let mut child = std::process::Command::new(exe)
-        .args(["--exact", "crash_writer_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "crash_writer_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CRASH_DIR, d.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -558,7 +598,11 @@ fn a_writer_killed_mid_stream_leaves_only_whole_manifests() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert!(counts.len() >= 4, "the child wrote {} manifests", counts.len());
+    assert!(
+        counts.len() >= 4,
+        "the child wrote {} manifests",
+        counts.len()
+    );
     for (m, n) in &counts {
         assert_eq!(*n as usize, PER_MESSAGE, "manifest {m} is partial");
     }

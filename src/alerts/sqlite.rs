@@ -20,8 +20,8 @@
 
 use super::cases::{
     ActivityStats, AlertQuery, AuditEvent, CaseStore, Disposition, FlightSummary, Listed,
-    SCORE_BIN, ScreeningRecord, Status, StatusCounts, SuppressedMode, TravellerResultRow,
-    Verdict, severity_rank,
+    SCORE_BIN, ScreeningRecord, Status, StatusCounts, SuppressedMode, TravellerResultRow, Verdict,
+    severity_rank,
 };
 use super::identity::traveller_identity;
 use super::{Alert, AlertFilter, AlertStore, FlightRef, StoreError, Suppression};
@@ -181,9 +181,8 @@ impl SqliteStore {
             StoreError::Backend(format!("creating data dir {}: {e}", dir.display()))
         })?;
         let path = dir.join(FILE_NAME);
-        let conn = Connection::open(&path).map_err(|e| {
-            StoreError::Backend(format!("opening {}: {e}", path.display()))
-        })?;
+        let conn = Connection::open(&path)
+            .map_err(|e| StoreError::Backend(format!("opening {}: {e}", path.display())))?;
         configure(&conn)?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -235,11 +234,7 @@ impl SqliteStore {
     }
 
     fn read<R>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<R>) -> Result<R, StoreError> {
-        let pooled = self
-            .readers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pop();
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match pooled {
             Some(c) => c,
             None => {
@@ -333,7 +328,10 @@ fn filter_terms(f: &AlertFilter, w: &mut Where) {
     }
     if let Some(ap) = &f.airport {
         let ap = ap.trim().to_string();
-        w.push("(dep = ? OR arr = ?)", [Value::Text(ap.clone()), Value::Text(ap)]);
+        w.push(
+            "(dep = ? OR arr = ?)",
+            [Value::Text(ap.clone()), Value::Text(ap)],
+        );
     }
     if let Some(s) = f.min_score {
         w.push("+score >= ?", [Value::Real(s as f64)]);
@@ -484,7 +482,10 @@ impl AlertStore for SqliteStore {
         if !filter.include_suppressed {
             w.push("suppressed = 0", []);
         }
-        w.push("seq > ?", [Value::Integer(after.min(i64::MAX as u64) as i64)]);
+        w.push(
+            "seq > ?",
+            [Value::Integer(after.min(i64::MAX as u64) as i64)],
+        );
         let sql = format!(
             "SELECT seq, json FROM alerts {} ORDER BY seq ASC LIMIT {limit}",
             w.sql()
@@ -717,9 +718,8 @@ impl CaseStore for SqliteStore {
     fn record_screening(&self, r: &ScreeningRecord) -> Result<(), StoreError> {
         let count = |d: &str| r.travellers.iter().filter(|t| t.decision == d).count() as i64;
         let alerts: i64 = r.travellers.iter().map(|t| t.alerts as i64).sum();
-        let flight_json = serde_json::to_string(&r.flight).map_err(|e| {
-            StoreError::Backend(format!("flight of message {}: {e}", r.message_id))
-        })?;
+        let flight_json = serde_json::to_string(&r.flight)
+            .map_err(|e| StoreError::Backend(format!("flight of message {}: {e}", r.message_id)))?;
         self.write(|c| {
             let tx = c.transaction()?;
             let n = tx.execute(

@@ -6,8 +6,9 @@
 //! synthetic flights as real PAXLST EDIFACT through [`crate::ingest::screen_paxlst`], the path
 //! every source shares. A few travellers on each stretch of flights are listed people with
 //! realistic variations ([`traffic`]), so the dashboard fills with alerts within seconds.
-//! A handful of "regulars" fly again and again with the same passport: mark one a false
-//! positive and its next alert arrives suppressed.
+//! A handful of "regulars" — namesakes of listed people, born on other days — fly again and
+//! again with the same passport: mark one a false positive and its next alert arrives
+//! suppressed.
 
 pub mod traffic;
 
@@ -70,8 +71,7 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<()> {
 /// The configuration the demo serves with: embedded lists written into the data directory.
 pub fn config(opts: &DemoOptions) -> Result<Config> {
     let lists = opts.data_dir.join("watchlists");
-    std::fs::create_dir_all(&lists)
-        .with_context(|| format!("creating {}", lists.display()))?;
+    std::fs::create_dir_all(&lists).with_context(|| format!("creating {}", lists.display()))?;
     let un = lists.join(UN_FILE);
     let national = lists.join(NATIONAL_FILE);
     write_if_changed(&un, UN_XML)?;
@@ -155,10 +155,7 @@ pub async fn replay(ctx: Arc<Context>, opts: DemoOptions) -> Result<u64> {
         }
         let (g, e) = (generator.clone(), engine.clone());
         let screened = tokio::task::spawn_blocking(move || {
-            let bytes = g
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .next_message(&e);
+            let bytes = g.lock().unwrap_or_else(|p| p.into_inner()).next_message(&e);
             crate::ingest::screen_paxlst(&e, bytes.as_bytes(), &Source::Demo)
         })
         .await?;
@@ -202,15 +199,21 @@ impl Generator {
         let mut traffic = Traffic::new(seed);
         let mut regulars = Vec::new();
         let threshold = engine.policy().alert_threshold;
-        for _ in 0..200 {
+        // namesakes: a listed person's name on someone born another day; those whose alert
+        // survives the different birth date (lists without one, or with a year only) are the
+        // false positives analysts see again and again
+        for _ in 0..400 {
             if regulars.len() >= 4 || listed.is_empty() {
                 break;
             }
             let e = traffic.rng.pick(&listed).clone();
-            if let Some((p, _)) = traffic.listed_traveller(&e)
-                && alerts(engine, &p, threshold)
-            {
-                regulars.push(p);
+            if let Some((mut p, _)) = traffic.listed_traveller(&e) {
+                let year = traffic.rng.range(1950, 2000) as u16;
+                let month = traffic.rng.range(1, 12) as u8;
+                p.dob = Some(crate::model::PartialDate::ymd(year, month, 1 + month));
+                if alerts(engine, &p, threshold) {
+                    regulars.push(p);
+                }
             }
         }
         Generator {
@@ -226,8 +229,7 @@ impl Generator {
         let threshold = engine.policy().alert_threshold;
         // the national list's people often: they are the ones the demo list is about
         for _ in 0..12 {
-            let national: Vec<&EntryRef> =
-                self.listed.iter().filter(|e| e.list != "un").collect();
+            let national: Vec<&EntryRef> = self.listed.iter().filter(|e| e.list != "un").collect();
             let e = if !national.is_empty() && self.traffic.rng.chance(0.3) {
                 (*self.traffic.rng.pick(&national)).clone()
             } else {

@@ -80,7 +80,7 @@ const SPELLINGS: &[(&str, &str)] = &[
 ];
 
 /// How a listed person's name and data were altered on the way to the manifest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Variation {
     AsListed,
     /// Surname and given names swapped.
@@ -238,17 +238,18 @@ impl Traffic {
             .copied()
             .or_else(|| Country::parse("IRQ"));
         // a listed passport now and then (decisive), otherwise one the list does not know
-        let document = match e.documents.iter().find(|d| {
-            d.doc_type.as_deref().unwrap_or("P").starts_with('P') && !d.number.is_empty()
-        }) {
-            Some(d) if rng.chance(0.3) => d.clone(),
-            _ => TravelDocument {
-                doc_type: Some("P".into()),
-                number: passport_number(rng),
-                country: nationality,
-                ..Default::default()
-            },
-        };
+        let document =
+            match e.documents.iter().find(|d| {
+                d.doc_type.as_deref().unwrap_or("P").starts_with('P') && !d.number.is_empty()
+            }) {
+                Some(d) if rng.chance(0.3) => d.clone(),
+                _ => TravelDocument {
+                    doc_type: Some("P".into()),
+                    number: passport_number(rng),
+                    country: nationality,
+                    ..Default::default()
+                },
+            };
         Some((
             Passenger {
                 id: String::new(),
@@ -378,7 +379,10 @@ mod tests {
             let (p, v) = t.listed_traveller(&y).unwrap();
             assert_eq!(v, Variation::YearOnlyDob);
             let d = p.dob.unwrap();
-            assert_eq!((d.year, d.month.is_some(), d.day.is_some()), (1979, true, true));
+            assert_eq!(
+                (d.year, d.month.is_some(), d.day.is_some()),
+                (1979, true, true)
+            );
         }
         for v in [
             Variation::AsListed,

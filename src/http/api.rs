@@ -197,9 +197,10 @@ pub fn parse_query(p: &HashMap<String, String>) -> ApiResult<AlertQuery> {
             .collect();
     }
     if let Some(s) = get("severity") {
-        f.min_severity = Some(Severity::parse(s).ok_or_else(|| {
-            ApiError::bad("severity must be one of low, medium, high, critical")
-        })?);
+        f.min_severity =
+            Some(Severity::parse(s).ok_or_else(|| {
+                ApiError::bad("severity must be one of low, medium, high, critical")
+            })?);
     }
     f.flight = get("flight").map(str::to_string);
     f.airport = get("airport").map(str::to_string);
@@ -353,8 +354,8 @@ pub async fn get_alert(
                 };
                 c.audit(&who, "viewed", Some(&id), serde_json::json!({}))?;
                 let audit = c.audit_trail(Some(&id), None, 200)?;
-                let suppressible = crate::alerts::traveller_identity(b"", &listed.alert.traveller)
-                    .is_some();
+                let suppressible =
+                    crate::alerts::traveller_identity(b"", &listed.alert.traveller).is_some();
                 (listed.alert, listed.status, ds, audit, suppressible)
             }
             None => match store.get(&id)? {
@@ -406,7 +407,8 @@ pub async fn post_disposition(
     headers: HeaderMap,
     body: Result<Json<DispositionRequest>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<DispositionResponse>)> {
-    let Json(req) = body.map_err(|e| ApiError::bad(format!("disposition body: {}", e.body_text())))?;
+    let Json(req) =
+        body.map_err(|e| ApiError::bad(format!("disposition body: {}", e.body_text())))?;
     let verdict = Verdict::parse(req.verdict.trim()).ok_or_else(|| {
         ApiError::bad("verdict must be true_match, false_positive or needs_review")
     })?;

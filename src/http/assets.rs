@@ -29,7 +29,10 @@ pub async fn asset(Path(name): Path<String>) -> Response {
         _ => return (StatusCode::NOT_FOUND, "no such asset\n").into_response(),
     };
     (
-        [(header::CONTENT_TYPE, ty), (header::CACHE_CONTROL, "no-cache")],
+        [
+            (header::CONTENT_TYPE, ty),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
         body,
     )
         .into_response()

@@ -165,7 +165,8 @@ impl EventStream {
     pub fn open(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> EventStream {
         let mut s = TcpStream::connect(addr).expect("connect");
         s.set_read_timeout(Some(Duration::from_secs(20))).ok();
-        let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n");
+        let mut req =
+            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n");
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -252,7 +253,9 @@ pub fn config(data_dir: Option<&Path>) -> Config {
 }
 
 pub async fn start(data_dir: Option<&Path>) -> Running {
-    service::start(config(data_dir)).await.expect("service starts")
+    service::start(config(data_dir))
+        .await
+        .expect("service starts")
 }
 
 /// Stops a running service and waits for it.
@@ -266,13 +269,25 @@ pub async fn stop(r: Running) {
 
 /// An ordinary traveller (no list entry resembles them).
 pub fn ordinary(i: usize) -> Passenger {
-    const GIVEN: &[&str] = &["JOHN", "MARIA", "PETER", "ANNA", "LUCAS", "SOFIA", "DAVID", "EMMA"];
-    const SUR: &[&str] = &["SMITH", "GARCIA", "MUELLER", "ROSSI", "JANSEN", "NOWAK", "DUBOIS"];
+    const GIVEN: &[&str] = &[
+        "JOHN", "MARIA", "PETER", "ANNA", "LUCAS", "SOFIA", "DAVID", "EMMA",
+    ];
+    const SUR: &[&str] = &[
+        "SMITH", "GARCIA", "MUELLER", "ROSSI", "JANSEN", "NOWAK", "DUBOIS",
+    ];
     Passenger {
         surname: Some(SUR[i % SUR.len()].into()),
         given_names: Some(GIVEN[(i / SUR.len()) % GIVEN.len()].into()),
-        dob: Some(PartialDate::ymd(1970 + (i % 30) as u16, 1 + (i % 12) as u8, 1 + (i % 28) as u8)),
-        gender: Some(if i % 2 == 0 { Gender::Male } else { Gender::Female }),
+        dob: Some(PartialDate::ymd(
+            1970 + (i % 30) as u16,
+            1 + (i % 12) as u8,
+            1 + (i % 28) as u8,
+        )),
+        gender: Some(if i.is_multiple_of(2) {
+            Gender::Male
+        } else {
+            Gender::Female
+        }),
         nationality: Country::parse("DEU"),
         documents: vec![TravelDocument {
             doc_type: Some("P".into()),
@@ -362,9 +377,13 @@ pub fn paxlst(message_ref: &str, flight: &str, to: &str, ps: Vec<Passenger>) -> 
 pub async fn submit(r: &Running, bytes: Vec<u8>) -> Vec<Screened> {
     let engine = r.ctx.engine.clone();
     tokio::task::spawn_blocking(move || {
-        ingest::screen_paxlst(&engine, &bytes, &Source::Grpc {
-            method: "test".into(),
-        })
+        ingest::screen_paxlst(
+            &engine,
+            &bytes,
+            &Source::Grpc {
+                method: "test".into(),
+            },
+        )
     })
     .await
     .expect("join")

@@ -67,6 +67,9 @@
     return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${t}`;
   }
   const label = (s) => String(s || '').replace(/_/g, ' ');
+  // flight times as sent (local, YYYY-MM-DDTHH:MM)
+  const local = (t) => (t ? String(t).replace('T', ' ') : '');
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const score3 = (x) => (typeof x === 'number' ? x.toFixed(3) : '');
 
   function scoreBar(score) {
@@ -77,7 +80,9 @@
   }
   const sevBadge = (sev) => h('span', { class: `badge sev-${sev}` }, sev);
   function statusBadge(a) {
-    if (a.suppressed_by && a.status === 'open') return h('span', { class: 'badge st-suppressed', title: `suppressed by ${a.suppressed_by.analyst}` }, 'suppressed');
+    if (a.suppressed_by && a.status === 'open') {
+      return h('span', null, h('span', { class: 'badge st-suppressed' }, 'suppressed'), h('div', { class: 'small' }, `by ${a.suppressed_by.analyst}`));
+    }
     return h('span', { class: `badge st-${a.status}` }, label(a.status));
   }
   const route = (a, b) => [a || '?', b || '?'].join(' → ');
@@ -484,7 +489,7 @@
           ['Gender', e.gender]]) : kv([['Entry', a.entry_id], ['List', a.list], ['Note', 'no longer on the loaded lists']])),
         h('div', { class: 'card', id: 'flight' }, h('h2', null, 'Flight'), kv([
           ['Flight', f.id], ['Route', route(f.departure_airport, f.arrival_airport)],
-          ['Departure', f.departure_time], ['Arrival', f.arrival_time],
+          ['Departure', local(f.departure_time)], ['Arrival', local(f.arrival_time)],
           ['Message ref', a.message_ref], ['Source', label(a.source && a.source.kind)],
           ['Manifest', h('a', { href: `#/flights/${a.message_id}` }, 'all travellers of this manifest →')]]))),
       explanationCard(a, e),
@@ -510,7 +515,7 @@
             h('td', { class: 'num small' }, fmtTime(fl.screened_at)),
             h('td', null, h('a', { href: `#/flights/${fl.message_id}`, class: 'name' }, f.id || '(no flight)')),
             h('td', null, route(f.departure_airport, f.arrival_airport)),
-            h('td', { class: 'small' }, f.departure_time || ''),
+            h('td', { class: 'small' }, local(f.departure_time)),
             h('td', { class: 'num' }, fl.travellers), h('td', { class: 'num' }, fl.alerts),
             h('td', { class: 'num decision-refer' }, fl.refer || ''), h('td', { class: 'num decision-no_board' }, fl.no_board || ''),
             h('td', { class: 'small' }, fl.source)));
@@ -560,7 +565,7 @@
     put(root, 
       h('a', { href: '#/flights', class: 'back' }, '← Flights'),
       h('h1', null, `${f.id || '(no flight)'} · ${route(f.departure_airport, f.arrival_airport)}`),
-      h('div', { class: 'sub' }, `departs ${f.departure_time || '?'} · arrives ${f.arrival_time || '?'} · screened ${fmtTime(fl.screened_at)} via ${fl.source} · ${fl.travellers} travellers, ${fl.alerts} alerts, ${fl.refer} refer, ${fl.no_board} no board`),
+      h('div', { class: 'sub' }, `departs ${local(f.departure_time) || '?'} · arrives ${local(f.arrival_time) || '?'} · screened ${fmtTime(fl.screened_at)} via ${fl.source} · ${plural(fl.travellers, 'traveller')}, ${plural(fl.alerts, 'alert')}, ${fl.refer} refer, ${fl.no_board} no board`),
       h('div', { class: 'table-wrap' }, h('table', { id: 'flight-travellers' },
         h('thead', null, h('tr', null, ['#', 'Traveller', 'Decision', 'Best score', 'Best entry', 'Alerts'].map((x) => h('th', null, x)))),
         h('tbody', null, rows))));
