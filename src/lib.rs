@@ -16,7 +16,9 @@
 //! - [`config`]: the typed configuration of `serve` (TOML file, `PAXSCREEN_*`, flags).
 //! - [`service`]: `paxscreen serve`: start, bind, run, shut down gracefully.
 //! - [`ingest`]: the front doors that turn requests into manifests (gRPC; Kafka).
-//! - [`http`]: health, readiness, metrics (and the dashboard).
+//! - [`http`]: the analysts' dashboard (live alerts, dispositions, flights, charts), its REST
+//!   API and SSE stream; health, readiness, metrics.
+//! - [`demo`]: `paxscreen demo`: the service on embedded lists with replayed synthetic traffic.
 //! - [`cli`]: the `paxscreen` subcommands that work on files (`screen`, `compare`, `parse`).
 //! - [`loadgen`]: how fast is a running service? (`paxscreen loadgen`, a gRPC load generator)
 //!
@@ -26,6 +28,7 @@
 pub mod alerts;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod engine;
 pub mod http;
 pub mod index;

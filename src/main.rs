@@ -66,6 +66,14 @@ enum Command {
     /// seconds after a --warmup, and prints one JSON line: requests, travellers/s and latency
     /// percentiles (p50, p90, p99, max) in milliseconds.
     Loadgen(paxscreen::loadgen::LoadgenArgs),
+    /// Run the whole service on embedded watchlists and replay synthetic PAXLST traffic into
+    /// it, so the dashboard at the printed URL fills with alerts within seconds.
+    ///
+    /// Loads the UN Security Council consolidated list (2026-02-27) and a five-person demo
+    /// national list, keeps alerts, decisions and the audit trail in --data-dir (default
+    /// ./paxscreen-demo, so decisions survive a restart), and screens a generated manifest every
+    /// --interval-ms through the same path real messages take. Ctrl-C stops it.
+    Demo(DemoArgs),
     /// Parse PAXLST / CUSRES EDIFACT files and print one JSON manifest per message or flight.
     Parse {
         /// Input files; `-` or nothing for stdin.
@@ -92,6 +100,40 @@ struct ServeArgs {
     /// Directory of the durable alert store; without it alerts are kept in memory.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct DemoArgs {
+    /// HTTP (dashboard) listen address.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    http_addr: std::net::SocketAddr,
+    /// gRPC listen address.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:50051")]
+    grpc_addr: std::net::SocketAddr,
+    /// Where alerts, decisions, the audit trail and the demo's lists are kept.
+    #[arg(long, value_name = "DIR", default_value = "paxscreen-demo")]
+    data_dir: PathBuf,
+    /// Milliseconds between two replayed manifests.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    interval_ms: u64,
+    /// Seed of the synthetic traffic.
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+}
+
+fn demo(args: &DemoArgs) -> Result<()> {
+    let opts = paxscreen::demo::DemoOptions {
+        http_addr: args.http_addr,
+        grpc_addr: args.grpc_addr,
+        data_dir: args.data_dir.clone(),
+        interval: std::time::Duration::from_millis(args.interval_ms.max(1)),
+        seed: args.seed,
+        manifests: None,
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(paxscreen::demo::run(opts))
 }
 
 impl ServeArgs {
@@ -156,7 +198,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     // the service reports what it does; the file commands stay quiet unless asked
     let default_level = match cli.command {
-        Command::Serve(_) => "info",
+        Command::Serve(_) | Command::Demo(_) => "info",
         _ => "warn",
     };
     tracing_subscriber::fmt()
@@ -188,5 +230,6 @@ fn main() -> Result<()> {
         Command::Parse { inputs } => cli::run_parse(&inputs, &mut stdout.lock()),
         Command::Serve(args) => serve(&args),
         Command::Loadgen(args) => loadgen(args),
+        Command::Demo(args) => demo(&args),
     }
 }

@@ -7,9 +7,15 @@
 //! bounded channel. A slow subscriber is told how many alerts it missed and resumes from the
 //! store; it never blocks screening.
 
+pub mod cases;
+mod identity;
 mod memory;
+mod sqlite;
 
+pub use cases::CaseStore;
+pub use identity::traveller_identity;
 pub use memory::MemoryStore;
+pub use sqlite::SqliteStore;
 
 use crate::model::{Manifest, Severity, Traveller, TravellerKind};
 use crate::screen::{Explanation, Match};
@@ -365,6 +371,11 @@ pub trait AlertStore: Send + Sync + 'static {
     ) -> Result<Vec<Alert>, StoreError>;
     /// The highest `seq` stored so far (0 when empty).
     fn last_seq(&self) -> Result<u64, StoreError>;
+    /// Dispositions, audit trail, screening results and dashboard listings, when this store
+    /// keeps them (the durable store does; the in-memory one does not).
+    fn cases(&self) -> Option<&dyn CaseStore> {
+        None
+    }
 }
 
 /// Stores alerts and broadcasts the new ones to live subscribers.
@@ -391,6 +402,9 @@ impl AlertHub {
     }
 
     /// Stores the alerts and broadcasts the ones that were new. Returns them (with `seq`).
+    /// Alerts the store marked suppressed (a known false positive raised again) are stored and
+    /// returned but not broadcast: they are not raised to live subscribers, who find them in the
+    /// store when they ask for suppressed alerts.
     pub fn publish(&self, alerts: Vec<Alert>) -> Result<Vec<Alert>, StoreError> {
         if alerts.is_empty() {
             return Ok(alerts);
@@ -399,6 +413,9 @@ impl AlertHub {
         let fresh = self.store.insert(alerts)?;
         for a in &fresh {
             metrics::counter!("paxscreen_alerts_total", "list" => a.list.clone(), "severity" => a.severity.as_str(), "suppressed" => if a.suppressed_by.is_some() { "true" } else { "false" }).increment(1);
+            if a.suppressed_by.is_some() {
+                continue;
+            }
             // no receivers is fine: alerts are in the store
             let _ = self.tx.send(Arc::new(a.clone()));
         }

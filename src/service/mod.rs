@@ -76,12 +76,11 @@ pub fn metrics_handle() -> PrometheusHandle {
 /// Builds the alert store the configuration asks for.
 pub fn open_store(config: &Config) -> Result<Arc<dyn AlertStore>> {
     match &config.data_dir {
-        // the durable store arrives with the dashboard issue; until then a data dir is refused
-        // rather than silently ignored
-        Some(dir) => anyhow::bail!(
-            "--data-dir {} given, but this build keeps alerts in memory only",
-            dir.display()
-        ),
+        // durable: alerts, dispositions, audit trail, screening results (SQLite, WAL)
+        Some(dir) => Ok(Arc::new(
+            crate::alerts::SqliteStore::open(dir)
+                .with_context(|| format!("opening the alert store in {}", dir.display()))?,
+        )),
         None => Ok(Arc::new(MemoryStore::new(config.alerts.memory_capacity))),
     }
 }
@@ -102,7 +101,11 @@ pub async fn start(config: Config) -> Result<Running> {
     config.validate()?;
     let metrics = metrics_handle();
     let entries = load_watchlists(&config).await?;
-    let store = open_store(&config)?;
+    let store = {
+        // opening SQLite reads and may create files: off the async runtime
+        let c = config.clone();
+        tokio::task::spawn_blocking(move || open_store(&c)).await??
+    };
     let hub = AlertHub::new(store, config.alerts.channel_capacity);
     let engine = {
         let (screen, policy, limits) = (config.screen_config(), config.policy(), config.limits());
@@ -153,7 +156,8 @@ pub async fn run(config: Config) -> Result<()> {
     running.wait().await
 }
 
-async fn wait_for_signal() {
+/// Resolves on SIGTERM or Ctrl-C (shared by `serve` and `demo`).
+pub async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
