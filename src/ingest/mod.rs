@@ -3,3 +3,4 @@
 //! [`crate::engine::Engine`].
 
 pub mod grpc;
+pub mod kafka;
