@@ -219,6 +219,7 @@ async fn issue_5_two_instances_in_one_group_share_the_partitions() {
     let engine_a = engine();
     let engine_b = engine();
     let shutdown = CancellationToken::new();
+    let stop_b = CancellationToken::new();
     let a = Pipeline::start(
         engine_a.clone(),
         cfg.clone(),
@@ -231,7 +232,7 @@ async fn issue_5_two_instances_in_one_group_share_the_partitions() {
         engine_b.clone(),
         cfg.clone(),
         Options::from_config(&cfg),
-        shutdown.clone(),
+        stop_b.clone(),
     )
     .await
     .unwrap();
@@ -293,9 +294,39 @@ async fn issue_5_two_instances_in_one_group_share_the_partitions() {
         .count();
     assert_eq!(in_a + in_b, expected.alert_ids.len());
 
+    // B leaves (graceful: it commits what it did); A takes over every partition and screens
+    // what arrives next, from where B's commits left off
+    let a_before = a.counters().manifests;
+    stop_b.cancel();
+    let b_counters = b.counters();
+    b.wait().await.expect("B stops cleanly");
+    wait_until(TIMEOUT, "A holds all four partitions", || {
+        a.assignment().len() == 4
+    })
+    .await;
+    let mut more = Input::default();
+    for i in 0..20 {
+        let m = synth.manifest(&format!("GS{i:03}"), 6, i % 3 == 0);
+        more.single(Some(i % 4), &m);
+    }
+    let expected_more = more.expected_alerts(&engine_a);
+    produce(&broker.servers(), &cfg.input_topic, &more.records).await;
+    let mut want = expected.alert_ids.clone();
+    want.extend(expected_more.alert_ids.iter().cloned());
+    alerts.read_until(TIMEOUT, "every alert after B left", |ms| {
+        ids(ms).is_superset(&want)
+    });
+    wait_committed(&broker.servers(), &cfg, TIMEOUT).await;
+    assert_eq!(ids(&alerts.msgs), want);
+    assert_eq!(
+        a.counters().manifests - a_before,
+        20,
+        "A screened the new records once"
+    );
+    assert_eq!(b_counters.manifests, cb.manifests, "B did nothing more");
+
     shutdown.cancel();
     a.wait().await.unwrap();
-    b.wait().await.unwrap();
 }
 
 /// Kills `paxscreen serve` (SIGKILL) while a multi-part flight is half read and records after
