@@ -135,6 +135,12 @@ pub struct KafkaConfig {
     /// Extra librdkafka properties (`security.protocol`, `sasl.mechanism`, `ssl.ca.location`,
     /// …), passed through unchanged to consumer and producer.
     pub properties: BTreeMap<String, String>,
+    /// Manifests being screened and delivered at once; when reached, the consumer stops
+    /// reading (backpressure).
+    pub max_in_flight: usize,
+    /// How long (seconds) a multi-part PAXLST flight waits for missing parts before it is
+    /// screened incomplete. Offsets at or after its first part stay uncommitted meanwhile.
+    pub multipart_hold_secs: u64,
 }
 
 impl Default for KafkaConfig {
@@ -149,6 +155,8 @@ impl Default for KafkaConfig {
             partitions: 6,
             replication_factor: 1,
             properties: BTreeMap::new(),
+            max_in_flight: 64,
+            multipart_hold_secs: 300,
         }
     }
 }
@@ -245,6 +253,15 @@ impl Config {
                 "KAFKA_DLQ_TOPIC" => {
                     self.kafka.get_or_insert_with(Default::default).dlq_topic = value
                 }
+                "KAFKA_RESULTS_TOPIC" => {
+                    self.kafka
+                        .get_or_insert_with(Default::default)
+                        .results_topic = Some(value)
+                }
+                "KAFKA_PARTITIONS" => {
+                    self.kafka.get_or_insert_with(Default::default).partitions =
+                        num(&value).map_err(bad)?
+                }
                 _ => {}
             }
         }
@@ -278,6 +295,13 @@ impl Config {
             && k.partitions < 1
         {
             return Err(ConfigError::Invalid("kafka.partitions must be ≥ 1".into()));
+        }
+        if let Some(k) = &self.kafka
+            && k.max_in_flight < 1
+        {
+            return Err(ConfigError::Invalid(
+                "kafka.max_in_flight must be ≥ 1".into(),
+            ));
         }
         Ok(())
     }

@@ -74,6 +74,12 @@ enum Command {
     /// ./paxscreen-demo, so decisions survive a restart), and screens a generated manifest every
     /// --interval-ms through the same path real messages take. Ctrl-C stops it.
     Demo(DemoArgs),
+    /// Measure the Kafka pipeline's end-to-end throughput: produce synthetic PAXLST manifests
+    /// to a fresh topic, screen them through the pipeline, report travellers per second.
+    ///
+    /// Prints one JSON line per run and a summary line with medians. Without --brokers it runs
+    /// against librdkafka's in-process mock cluster.
+    KafkaLoadgen(LoadgenCli),
     /// Parse PAXLST / CUSRES EDIFACT files and print one JSON manifest per message or flight.
     Parse {
         /// Input files; `-` or nothing for stdin.
@@ -100,6 +106,40 @@ struct ServeArgs {
     /// Directory of the durable alert store; without it alerts are kept in memory.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Kafka brokers (`host:port[,host:port…]`): consume PAXLST from the input topic and send
+    /// alerts to the alerts topic (topics, group and security settings: the `[kafka]` section
+    /// of the config file). Without it (and without a `[kafka]` section) the service runs
+    /// gRPC only.
+    #[arg(long, value_name = "HOST:PORT")]
+    kafka_brokers: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+struct LoadgenCli {
+    /// Kafka brokers; without it, librdkafka's in-process mock cluster.
+    #[arg(long, value_name = "HOST:PORT")]
+    brokers: Option<String>,
+    /// Watchlist files to screen against (UN XML, OFAC sdn.csv, NDJSON); repeat for several.
+    #[arg(long = "watchlist", short = 'w', value_name = "PATH", required = true)]
+    watchlists: Vec<PathBuf>,
+    /// Manifests per run.
+    #[arg(long, default_value_t = 250)]
+    manifests: usize,
+    /// Travellers per manifest.
+    #[arg(long, default_value_t = 200)]
+    travellers: usize,
+    /// Partitions of the input topic.
+    #[arg(long, default_value_t = 6)]
+    partitions: i32,
+    /// Runs (the summary reports medians).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Manifests in flight at once.
+    #[arg(long, default_value_t = 64)]
+    max_in_flight: usize,
+    /// Seed of the generated travellers.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -156,6 +196,9 @@ impl ServeArgs {
         if let Some(d) = &self.data_dir {
             c.data_dir = Some(d.clone());
         }
+        if let Some(b) = &self.kafka_brokers {
+            c.kafka.get_or_insert_with(Default::default).brokers = b.clone();
+        }
         c.validate()?;
         Ok(c)
     }
@@ -198,7 +241,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     // the service reports what it does; the file commands stay quiet unless asked
     let default_level = match cli.command {
-        Command::Serve(_) | Command::Demo(_) => "info",
+        Command::Serve(_) | Command::Demo(_) | Command::KafkaLoadgen(_) => "info",
         _ => "warn",
     };
     tracing_subscriber::fmt()
@@ -231,5 +274,24 @@ fn main() -> Result<()> {
         Command::Serve(args) => serve(&args),
         Command::Loadgen(args) => loadgen(args),
         Command::Demo(args) => demo(&args),
+        Command::KafkaLoadgen(a) => {
+            let args = paxscreen::ingest::kafka::loadgen::LoadgenArgs {
+                brokers: a.brokers,
+                watchlists: a.watchlists,
+                manifests: a.manifests,
+                travellers: a.travellers,
+                partitions: a.partitions,
+                runs: a.runs,
+                max_in_flight: a.max_in_flight,
+                seed: a.seed,
+            };
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(paxscreen::ingest::kafka::loadgen::run(
+                &args,
+                &mut stdout.lock(),
+            ))
+        }
     }
 }

@@ -8,6 +8,7 @@
 //! `spawn_blocking`.
 
 pub mod grpc;
+pub mod kafka;
 
 use crate::alerts::cases::{ScreeningRecord, TravellerResultRow};
 use crate::alerts::{self, Alert, FlightRef, Source};

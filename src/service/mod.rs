@@ -132,6 +132,9 @@ pub async fn start(config: Config) -> Result<Running> {
     let mut tasks = JoinSet::new();
     tasks.spawn(crate::ingest::grpc::serve(ctx.clone(), grpc));
     tasks.spawn(crate::http::serve(ctx.clone(), http));
+    if ctx.config.kafka.is_some() {
+        tasks.spawn(crate::ingest::kafka::serve(ctx.clone()));
+    }
     Ok(Running {
         grpc_addr,
         http_addr,
