@@ -426,6 +426,40 @@ async fn submit_paxlst_parses_assembles_multipart_and_screens() {
     assert_eq!(r.manifests[0].results.len(), n);
     assert_eq!(r.skipped.len(), 1);
     assert_eq!(r.skipped[0].message_type, "CUSRES");
+
+    // a part missing: the flight is still screened, with a warning naming the missing part;
+    // an iAPI check refuses it (a boarding answer for part of a flight would skip travellers)
+    let mut partial =
+        std::fs::read(data("paxlst/13a_astra_OK688_multipart_part1_of3.edi")).unwrap();
+    partial.push(b'\n');
+    partial.extend(std::fs::read(data("paxlst/13c_astra_OK688_multipart_part3_of3.edi")).unwrap());
+    let r = s
+        .screening()
+        .submit_paxlst(pb::SubmitPaxlstRequest {
+            edifact: partial.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.manifests.len(), 1);
+    assert_eq!(r.manifests[0].parts, vec![1, 3]);
+    assert!(
+        r.manifests[0]
+            .warnings
+            .iter()
+            .any(|w| w.contains("parts 02 missing")),
+        "{:?}",
+        r.manifests[0].warnings
+    );
+    let e = s
+        .screening()
+        .check_boarding(pb::CheckBoardingRequest {
+            request: Some(pb::check_boarding_request::Request::Paxlst(partial)),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::InvalidArgument);
+    assert!(e.message().contains("parts missing"), "{}", e.message());
     s.stop().await;
 }
 
@@ -884,6 +918,56 @@ async fn load_list_reads_un_xml_and_ofac_uploads() {
     s.stop().await;
 }
 
+/// A request whose `Traveller.surname` (tag 2) carries bytes that are not UTF-8.
+mod raw {
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Traveller {
+        #[prost(bytes = "vec", tag = "2")]
+        pub surname: Vec<u8>,
+    }
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Manifest {
+        #[prost(message, repeated, tag = "7")]
+        pub travellers: Vec<Traveller>,
+    }
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct ScreenManifestRequest {
+        #[prost(message, optional, tag = "1")]
+        pub manifest: Option<Manifest>,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_utf8_is_invalid_argument_naming_the_field() {
+    let s = Server::start(config()).await;
+    let mut grpc = tonic::client::Grpc::new(s.channel.clone());
+    grpc.ready().await.unwrap();
+    let req = raw::ScreenManifestRequest {
+        manifest: Some(raw::Manifest {
+            travellers: vec![raw::Traveller {
+                surname: vec![b'D', 0xff, 0xfe, b'E'],
+            }],
+        }),
+    };
+    let e = grpc
+        .unary::<_, pb::ScreenManifestResponse, _>(
+            Request::new(req),
+            tonic::codegen::http::uri::PathAndQuery::from_static(
+                "/paxscreen.v1.ScreeningService/ScreenManifest",
+            ),
+            tonic_prost::ProstCodec::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::InvalidArgument, "{e:?}");
+    assert!(
+        e.message().contains("surname") && e.message().contains("UTF-8"),
+        "{}",
+        e.message()
+    );
+    s.stop().await;
+}
+
 // ---- limits and deadlines ----
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1222,6 +1306,18 @@ async fn alert_streams_filter_replay_and_go_live() {
         panic!("live")
     };
     assert_eq!(a.alert_id, later[0]);
+
+    // a stream with a deadline ends there
+    let mut req = Request::new(pb::StreamAlertsRequest::default());
+    req.set_timeout(Duration::from_millis(300));
+    let mut timed = s.alerts().stream_alerts(req).await.unwrap().into_inner();
+    assert!(matches!(next_event(&mut timed).await, Event::CaughtUp(_)));
+    let end = tokio::time::timeout(Duration::from_secs(10), timed.next())
+        .await
+        .expect("ends at the deadline")
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(end.code(), Code::DeadlineExceeded);
 
     // unknown resume points
     let e = s

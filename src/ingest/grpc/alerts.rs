@@ -51,12 +51,19 @@ fn everything() -> AlertFilter {
 
 type Tx = mpsc::Sender<Result<pb::AlertEvent, Status>>;
 
+fn far_future() -> tokio::time::Instant {
+    tokio::time::Instant::now() + std::time::Duration::from_secs(86_400 * 365)
+}
+
 /// One subscriber's feed.
 struct Feed {
     store: Arc<dyn AlertStore>,
     filter: AlertFilter,
     tx: Tx,
     shutdown: CancellationToken,
+    /// The call's deadline, if the client set one: the stream ends there with
+    /// DEADLINE_EXCEEDED.
+    deadline: Option<tokio::time::Instant>,
     /// Highest seq covered so far.
     cursor: u64,
 }
@@ -181,6 +188,10 @@ impl Feed {
                     return;
                 }
                 _ = self.tx.closed() => return,
+                _ = tokio::time::sleep_until(self.deadline.unwrap_or_else(far_future)), if self.deadline.is_some() => {
+                    let _ = self.tx.try_send(Err(errors::deadline_exceeded("the alert stream")));
+                    return;
+                }
                 r = rx.recv() => r,
             };
             let step = match r {
@@ -214,6 +225,7 @@ impl AlertService for Alerts {
         request: Request<pb::StreamAlertsRequest>,
     ) -> Result<Response<Self::StreamAlertsStream>, Status> {
         use pb::stream_alerts_request::Start;
+        let deadline = errors::Deadline::of(&request);
         let req = request.into_inner();
         let mut v = Violations::default();
         let mut filter = convert::alert_filter(&mut v, "filter", req.filter);
@@ -269,6 +281,7 @@ impl AlertService for Alerts {
             filter,
             tx,
             shutdown: self.shared.ctx.shutdown.clone(),
+            deadline,
             cursor,
         };
         tokio::spawn(feed.run(rx, replay, report_loss));

@@ -9,6 +9,10 @@
 //! - Oversized requests. tonic refuses a message above the decoding limit with OUT_OF_RANGE
 //!   before any handler runs; this layer turns that into the same RESOURCE_EXHAUSTED a handler
 //!   gives, naming `limits.max_message_bytes`.
+//! - Undecodable requests (invalid UTF-8 in a string, a truncated or malformed message): tonic
+//!   answers INTERNAL, as gRPC libraries conventionally do; the request is the client's fault,
+//!   so this layer answers INVALID_ARGUMENT with prost's description, which names the field path
+//!   (`Traveller.surname: Manifest.travellers: …`) and never the value.
 
 use super::errors::{self, Deadline};
 use std::task::{Context, Poll};
@@ -82,21 +86,27 @@ where
                 },
                 None => fut.await?,
             };
-            Ok(rewrite_oversize(resp, max))
+            Ok(rewrite_refusal(resp, max))
         })
     }
 }
 
 /// tonic refuses a request message above the decoding limit with OUT_OF_RANGE "decoded message
 /// length too large: found N bytes, the limit is: M bytes" as a trailers-only response; the
-/// API promises RESOURCE_EXHAUSTED naming the configured limit.
-fn rewrite_oversize<R: Default>(resp: http::Response<R>, max: usize) -> http::Response<R> {
-    if resp.headers().get("grpc-status").map(|v| v.as_bytes()) != Some(b"11") {
+/// API promises RESOURCE_EXHAUSTED naming the configured limit. A request that does not decode
+/// (INTERNAL from tonic) becomes INVALID_ARGUMENT.
+fn rewrite_refusal<R: Default>(resp: http::Response<R>, max: usize) -> http::Response<R> {
+    // only trailers-only answers (status in the headers) can be refusals of the request itself
+    let code = resp.headers().get("grpc-status").map(|v| v.as_bytes());
+    if code != Some(b"11") && code != Some(b"13") {
         return resp;
     }
     let Some(status) = Status::from_header_map(resp.headers()) else {
         return resp;
     };
+    if let Some(s) = undecodable(&status) {
+        return s.into_http();
+    }
     if status.code() != Code::OutOfRange || !status.message().contains("message length too large") {
         return resp;
     }
@@ -118,9 +128,25 @@ fn rewrite_oversize<R: Default>(resp: http::Response<R>, max: usize) -> http::Re
     s.into_http()
 }
 
+/// tonic's INTERNAL for a request that does not decode, as INVALID_ARGUMENT.
+fn undecodable(status: &Status) -> Option<Status> {
+    const PREFIX: &str = "failed to decode Protobuf message";
+    if status.code() != Code::Internal || !status.message().starts_with(PREFIX) {
+        return None;
+    }
+    let detail = status.message()[PREFIX.len()..].trim_start_matches([':', ' ']);
+    Some(errors::invalid(
+        "request",
+        format!("the request does not decode as its protobuf message: {detail}"),
+    ))
+}
+
 /// Maps an error from reading a client stream: an oversized item gets the same status as an
-/// oversized unary request.
+/// oversized unary request, an undecodable one INVALID_ARGUMENT.
 pub fn stream_error(status: Status, max: usize) -> Status {
+    if let Some(s) = undecodable(&status) {
+        return s;
+    }
     if status.code() == Code::OutOfRange && status.message().contains("message length too large") {
         let found = status
             .message()

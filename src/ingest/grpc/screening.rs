@@ -129,14 +129,23 @@ fn alert_ids(o: &ManifestOutcome) -> Vec<String> {
     o.alerts.iter().map(|a| a.alert_id.clone()).collect()
 }
 
-/// The PAXLST manifests of an input, multi-part messages assembled (an incomplete one is
-/// released with a warning naming the missing parts), plus what was not PAXLST.
+/// What one EDIFACT input holds.
+struct Paxlst {
+    /// Flight manifests, multi-part messages assembled, in input order.
+    manifests: Vec<Manifest>,
+    /// How many of `manifests` (at the end) are multi-part messages with parts missing; each
+    /// carries a warning naming them.
+    incomplete: usize,
+    /// Messages that are not PAXLST.
+    skipped: Vec<pb::SkippedMessage>,
+}
+
 fn paxlst_manifests(
     bytes: &[u8],
     opts: &ParseOptions,
     field: &str,
     max_travellers: usize,
-) -> Result<(Vec<Manifest>, Vec<pb::SkippedMessage>), Status> {
+) -> Result<Paxlst, Status> {
     let messages =
         paxlst::parse(bytes, opts).map_err(|e| errors::edifact(field, &e, max_travellers))?;
     // everything arrived in this one request: no time passes between parts
@@ -167,8 +176,14 @@ fn paxlst_manifests(
             }),
         }
     }
-    manifests.extend(asm.flush());
-    Ok((manifests, skipped))
+    let incomplete = asm.flush();
+    let n = incomplete.len();
+    manifests.extend(incomplete);
+    Ok(Paxlst {
+        manifests,
+        incomplete: n,
+        skipped,
+    })
 }
 
 impl Screening {
@@ -248,7 +263,9 @@ impl ScreeningService for Screening {
         let opts = self.parse_options();
         let resp = screening_work(deadline, "screening", move || {
             let max = engine.limits().max_travellers;
-            let (manifests, skipped) = paxlst_manifests(&edifact, &opts, "edifact", max)?;
+            let Paxlst {
+                manifests, skipped, ..
+            } = paxlst_manifests(&edifact, &opts, "edifact", max)?;
             // refuse the whole submission before anything is screened or published
             if let Some(m) = manifests.iter().find(|m| m.travellers.len() > max) {
                 return Err(errors::engine(
@@ -328,7 +345,15 @@ impl ScreeningService for Screening {
                 Ok(m) => m,
                 Err(bytes) => {
                     let max = engine.limits().max_travellers;
-                    let (mut ms, _) = paxlst_manifests(&bytes, &opts, "paxlst", max)?;
+                    let p = paxlst_manifests(&bytes, &opts, "paxlst", max)?;
+                    if p.incomplete > 0 {
+                        // a boarding answer for part of a flight would silently skip travellers
+                        return Err(errors::invalid(
+                            "paxlst",
+                            "a multi-part message with parts missing; send every part",
+                        ));
+                    }
+                    let mut ms = p.manifests;
                     if ms.len() != 1 {
                         return Err(errors::invalid(
                             "paxlst",
