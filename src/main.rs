@@ -48,7 +48,7 @@ enum Command {
         inputs: Vec<String>,
     },
     /// Run the screening service: gRPC (screening, iAPI, watchlist administration, alert
-    /// streams) and HTTP (/healthz, /readyz, /metrics).
+    /// streams) and HTTP (the analysts' dashboard and its REST API, /healthz, /readyz, /metrics).
     ///
     /// Configuration comes from, in rising priority: built-in defaults, the TOML file given by
     /// --config (every key is documented in deploy/paxscreen.toml), PAXSCREEN_* environment

@@ -601,3 +601,47 @@ async fn demo_replays_paxlst_traffic_that_raises_alerts_at_once() {
     .await;
     stop(r).await;
 }
+
+/// One runtime thread: screening on it (not on a blocking thread) keeps the stream's task from
+/// running until all thirty alerts were broadcast into a live channel of two, so the viewer lags
+/// for certain.
+#[tokio::test(flavor = "current_thread")]
+async fn a_viewer_that_falls_behind_the_live_channel_rereads_what_it_missed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(Some(dir.path()));
+    c.alerts.channel_capacity = 2;
+    let r = paxscreen::service::start(c).await.unwrap();
+    let addr = r.http_addr;
+    let stream = blocking(move || open_stream(addr, "/api/alerts/stream", &[])).await;
+    let lagged_before = lagged(addr).await;
+    let bytes = paxlst("L1", "LH0400", "JFK", vec![dulaimi(); 30]);
+    let burst = ingest::screen_paxlst(&r.ctx.engine, &bytes, &Source::Demo).unwrap();
+    assert_eq!(burst[0].published.len(), 30);
+    let seqs = blocking(move || {
+        let mut s = stream;
+        (0..30)
+            .map(|_| s.next_alert().expect("an alert")["seq"].as_u64().unwrap())
+            .collect::<Vec<_>>()
+    })
+    .await;
+    assert_eq!(
+        seqs,
+        (1..=30).collect::<Vec<u64>>(),
+        "every alert once, in order"
+    );
+    assert!(
+        lagged(addr).await >= lagged_before + 28,
+        "the viewer lagged"
+    );
+    stop(r).await;
+}
+
+/// `paxscreen_dashboard_stream_lagged_total` (0 before the first lag).
+async fn lagged(addr: SocketAddr) -> u64 {
+    let m = blocking(move || get(addr, "/metrics").text()).await;
+    m.lines()
+        .find(|l| l.starts_with("paxscreen_dashboard_stream_lagged_total"))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0, |v| v as u64)
+}

@@ -854,23 +854,18 @@ impl CaseStore for SqliteStore {
             let mut travellers = vec![0u64; buckets];
             let mut scores = vec![0u64; bins];
             let mut lists = std::collections::BTreeMap::new();
-            let fill = |sql: &str, out: &mut Vec<u64>| -> rusqlite::Result<()> {
-                let mut st = c.prepare_cached(sql)?;
-                let mut rows = st.query(params![start, width])?;
-                while let Some(r) = rows.next()? {
-                    let b: i64 = r.get(0)?;
-                    let n: i64 = r.get(1)?;
-                    if let Some(slot) = usize::try_from(b).ok().and_then(|b| out.get_mut(b)) {
-                        *slot += n.max(0) as u64;
-                    }
-                }
-                Ok(())
-            };
-            fill(
+            let mut st = c.prepare_cached(
                 "SELECT (screened_ms - ?1) / ?2, sum(travellers) FROM screenings
                  WHERE screened_ms >= ?1 GROUP BY 1",
-                &mut travellers,
             )?;
+            let mut rows = st.query(params![start, width])?;
+            while let Some(r) = rows.next()? {
+                let b: i64 = r.get(0)?;
+                let n: i64 = r.get(1)?;
+                if let Some(slot) = usize::try_from(b).ok().and_then(|b| travellers.get_mut(b)) {
+                    *slot += n.max(0) as u64;
+                }
+            }
             // one pass over the covering (created_ms, score, list) index for the three alert
             // series, summed here: cheaper than letting SQLite sort the rows into groups
             let mut st = c.prepare_cached(
