@@ -80,7 +80,7 @@ async fn issue_5_records_in_alerts_out_malformed_to_dlq_offsets_committed() {
     )
     .await
     .expect("pipeline starts");
-    let offsets = produce(&broker.servers(), &cfg.input_topic, &input.records).await;
+    let offsets = broker.produce(&cfg.input_topic, &input.records).await;
 
     let mut alerts = Reader::new(&broker.servers(), &cfg.alerts_topic);
     let mut dlq = Reader::new(&broker.servers(), &cfg.dlq_topic);
@@ -94,7 +94,7 @@ async fn issue_5_records_in_alerts_out_malformed_to_dlq_offsets_committed() {
     results.read_until(TIMEOUT, "a summary per manifest", |ms| {
         ms.len() >= expected.manifests
     });
-    wait_committed(&broker.servers(), &cfg, TIMEOUT).await;
+    wait_committed(&broker.servers(), &cfg, &offsets, TIMEOUT).await;
 
     // exactly the expected alerts, each once (no restart, no rebalance), well formed
     let got = ids(&alerts.msgs);
@@ -253,7 +253,7 @@ async fn issue_5_two_instances_in_one_group_share_the_partitions() {
     }
     let expected = input.expected_alerts(&engine_a);
     assert!(!expected.alert_ids.is_empty());
-    let offsets = produce(&broker.servers(), &cfg.input_topic, &input.records).await;
+    let offsets = broker.produce(&cfg.input_topic, &input.records).await;
 
     let mut alerts = Reader::new(&broker.servers(), &cfg.alerts_topic);
     let mut results = Reader::new(&broker.servers(), cfg.results_topic.as_deref().unwrap());
@@ -261,7 +261,7 @@ async fn issue_5_two_instances_in_one_group_share_the_partitions() {
         ids(ms).is_superset(&expected.alert_ids)
     });
     results.read_until(TIMEOUT, "a summary per record", |ms| ms.len() >= 40);
-    wait_committed(&broker.servers(), &cfg, TIMEOUT).await;
+    wait_committed(&broker.servers(), &cfg, &offsets, TIMEOUT).await;
 
     assert_eq!(ids(&alerts.msgs), expected.alert_ids);
     // every record screened once: by exactly one instance
@@ -310,13 +310,14 @@ async fn issue_5_two_instances_in_one_group_share_the_partitions() {
         more.single(Some(i % 4), &m);
     }
     let expected_more = more.expected_alerts(&engine_a);
-    produce(&broker.servers(), &cfg.input_topic, &more.records).await;
+    let mut produced = offsets.clone();
+    produced.extend(broker.produce(&cfg.input_topic, &more.records).await);
     let mut want = expected.alert_ids.clone();
     want.extend(expected_more.alert_ids.iter().cloned());
     alerts.read_until(TIMEOUT, "every alert after B left", |ms| {
         ids(ms).is_superset(&want)
     });
-    wait_committed(&broker.servers(), &cfg, TIMEOUT).await;
+    wait_committed(&broker.servers(), &cfg, &produced, TIMEOUT).await;
     assert_eq!(ids(&alerts.msgs), want);
     assert_eq!(
         a.counters().manifests - a_before,
@@ -370,7 +371,7 @@ async fn issue_5_killed_mid_stream_and_restarted_loses_no_alert() {
     let expected_first = first.expected_alerts(&engine); // without the held flight
     assert!(expected_all.alert_ids.len() > expected_first.alert_ids.len());
 
-    let offsets1 = produce(&broker.servers(), &cfg.input_topic, &first.records).await;
+    let offsets1 = broker.produce(&cfg.input_topic, &first.records).await;
     let held_offset = offsets1[first.first_part_index.unwrap()];
     let mut svc = Service::spawn(&config_path, dir.path(), "run1");
     let mut alerts = Reader::new(&broker.servers(), &cfg.alerts_topic);
@@ -381,7 +382,7 @@ async fn issue_5_killed_mid_stream_and_restarted_loses_no_alert() {
     // held first part: wait for partition 1's commit to show the service commits at all
     wait_until(TIMEOUT, "partition 1 committed", || {
         let c = committed(&broker.servers(), &cfg.group_id, &cfg.input_topic, 2);
-        c[1] == end_offsets(&broker.servers(), &cfg.input_topic, 2)[1]
+        c[1] == ends_of(&offsets1, 2)[1]
     })
     .await;
     let c = committed(&broker.servers(), &cfg.group_id, &cfg.input_topic, 2);
@@ -394,12 +395,13 @@ async fn issue_5_killed_mid_stream_and_restarted_loses_no_alert() {
     svc.kill();
     let before_restart = alerts.msgs.len();
 
-    produce(&broker.servers(), &cfg.input_topic, &second.records).await;
+    let mut produced = offsets1.clone();
+    produced.extend(broker.produce(&cfg.input_topic, &second.records).await);
     let mut svc = Service::spawn(&config_path, dir.path(), "run2");
     alerts.read_until(TIMEOUT * 2, "every alert after the restart", |ms| {
         ids(ms).is_superset(&expected_all.alert_ids)
     });
-    wait_committed(&broker.servers(), &cfg, TIMEOUT * 2).await;
+    wait_committed(&broker.servers(), &cfg, &produced, TIMEOUT * 2).await;
     svc.terminate_and_check();
 
     // nothing missing, nothing unexpected; the re-read records repeat their alerts, same ids

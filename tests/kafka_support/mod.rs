@@ -300,39 +300,55 @@ impl Input {
     }
 }
 
-/// Produces the records in order; returns each one's (partition, offset).
-pub async fn produce(servers: &str, topic: &str, recs: &[Rec]) -> Vec<(i32, i64)> {
-    let producer: FutureProducer = ClientConfig::new()
-        .set("bootstrap.servers", servers)
-        .set("enable.idempotence", "true")
-        .set("acks", "all")
-        .create()
-        .unwrap();
-    let sends = recs.iter().map(|r| {
-        let mut h = OwnedHeaders::new();
-        for (k, v) in &r.headers {
-            h = h.insert(Header {
-                key: k,
-                value: Some(v),
-            });
+impl Broker {
+    /// Produces the records in order; returns each one's (partition, offset).
+    ///
+    /// Against a real broker each record is sent alone (its own batch): tansu 0.6 returns
+    /// nothing when a consumer fetches from an offset inside a multi-record batch (found with
+    /// these tests), which would hide every record a restarted consumer must re-read after a
+    /// commit in mid-batch. Apache Kafka and the mock cluster do not have that bug.
+    pub async fn produce(&self, topic: &str, recs: &[Rec]) -> Vec<(i32, i64)> {
+        let producer: FutureProducer = ClientConfig::new()
+            .set("bootstrap.servers", self.servers())
+            .set("enable.idempotence", "true")
+            .set("acks", "all")
+            .create()
+            .unwrap();
+        fn record<'a>(topic: &'a str, r: &'a Rec) -> FutureRecord<'a, String, Vec<u8>> {
+            let mut h = OwnedHeaders::new();
+            for (k, v) in &r.headers {
+                h = h.insert(Header {
+                    key: k,
+                    value: Some(v),
+                });
+            }
+            let mut rec = FutureRecord::to(topic)
+                .key(&r.key)
+                .payload(&r.payload)
+                .headers(h);
+            if let Some(p) = r.partition {
+                rec = rec.partition(p);
+            }
+            rec
         }
-        let mut rec = FutureRecord::to(topic)
-            .key(&r.key)
-            .payload(&r.payload)
-            .headers(h);
-        if let Some(p) = r.partition {
-            rec = rec.partition(p);
-        }
-        producer.send(rec, Duration::from_secs(30))
-    });
-    futures::future::join_all(sends)
-        .await
-        .into_iter()
-        .map(|d| {
-            let d = d.map_err(|(e, _)| e).expect("produced");
-            (d.partition, d.offset)
-        })
-        .collect()
+        let send = |r| producer.send(record(topic, r), Duration::from_secs(30));
+        let results = if self.is_real() {
+            let mut out = Vec::new();
+            for r in recs {
+                out.push(send(r).await);
+            }
+            out
+        } else {
+            futures::future::join_all(recs.iter().map(send)).await
+        };
+        results
+            .into_iter()
+            .map(|d| {
+                let d = d.map_err(|(e, _)| e).expect("produced");
+                (d.partition, d.offset)
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -496,28 +512,39 @@ pub fn committed(servers: &str, group: &str, topic: &str, n: i32) -> Vec<i64> {
         .collect()
 }
 
-pub fn end_offsets(servers: &str, topic: &str, n: i32) -> Vec<i64> {
-    let c: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", servers)
-        .create()
-        .unwrap();
-    (0..n)
-        .map(|p| {
-            c.fetch_watermarks(topic, p, Duration::from_secs(10))
-                .unwrap()
-                .1
-        })
-        .collect()
+/// One past the last produced offset of each partition (0: nothing produced there). Taken from
+/// the producer's delivery reports rather than the broker's high watermark, which tansu 0.6
+/// reports as one past the *first* offset of the last batch.
+pub fn ends_of(produced: &[(i32, i64)], n: i32) -> Vec<i64> {
+    let mut e = vec![0; n as usize];
+    for &(p, o) in produced {
+        e[p as usize] = e[p as usize].max(o + 1);
+    }
+    e
 }
 
-/// Waits until the group has committed the end of every input partition.
-pub async fn wait_committed(servers: &str, cfg: &KafkaConfig, timeout: Duration) {
+/// Waits until the group has committed, on every partition that received records, the offset
+/// after the last record produced to it.
+pub async fn wait_committed(
+    servers: &str,
+    cfg: &KafkaConfig,
+    produced: &[(i32, i64)],
+    timeout: Duration,
+) {
     let n = partitions(servers, &cfg.input_topic);
-    wait_until(timeout, "offsets committed to the end", || {
-        committed(servers, &cfg.group_id, &cfg.input_topic, n)
-            == end_offsets(servers, &cfg.input_topic, n)
-    })
-    .await;
+    let ends = ends_of(produced, n);
+    let start = Instant::now();
+    loop {
+        let c = committed(servers, &cfg.group_id, &cfg.input_topic, n);
+        if c.iter().zip(&ends).all(|(&c, &e)| e == 0 || c == e) {
+            return;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "timed out waiting for offsets committed to the end: committed {c:?}, produced up to {ends:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Polls `f` every 50 ms until it holds; panics after `timeout`.
@@ -609,5 +636,8 @@ impl Drop for Service {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("--- {} ---\n{}", self.log.display(), self.log());
+        }
     }
 }
