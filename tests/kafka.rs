@@ -200,6 +200,7 @@ async fn issue_5_records_in_alerts_out_malformed_to_dlq_offsets_committed() {
     let c = pipeline.counters();
     assert_eq!(c.manifests as usize, expected.manifests);
     assert_eq!(c.dead_letters as usize, input.malformed.len());
+    assert!(c.commits > 0, "{c:?}");
     shutdown.cancel();
     pipeline.wait().await.expect("clean shutdown");
 
