@@ -276,11 +276,13 @@ impl ConsumerContext for PipelineContext {
                     );
                     assigned.push(e.partition());
                 }
-                metrics::gauge!("paxscreen_kafka_assigned_partitions").set(assigned.len() as f64);
+                metrics::gauge!("paxscreen_kafka_assigned_partitions")
+                    .set(st.partitions.len() as f64);
                 tracing::info!(partitions = ?assigned, "kafka partitions assigned");
             }
             Rebalance::Revoke(_) => {
-                metrics::gauge!("paxscreen_kafka_assigned_partitions").set(0.0);
+                let n = self.shared.lock().partitions.len();
+                metrics::gauge!("paxscreen_kafka_assigned_partitions").set(n as f64);
             }
             Rebalance::Error(e) => tracing::warn!(error = %e, "kafka rebalance error"),
         }
