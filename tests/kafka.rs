@@ -332,8 +332,10 @@ async fn issue_5_two_instances_in_one_group_share_the_partitions() {
 }
 
 /// Kills `paxscreen serve` (SIGKILL) while a multi-part flight is half read and records after
-/// it are screened but not committed, then restarts it in the same group: every expected alert
-/// is on the topic afterwards, the re-read records' alerts repeat with identical ids.
+/// it are screened but not committed, restarts it in the same group, kills it again as soon as
+/// it delivers its first new alert, and restarts it once more: every expected alert is on the
+/// topic afterwards, the re-read records' alerts repeat with identical ids, and SIGTERM then
+/// stops it cleanly.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn issue_5_killed_mid_stream_and_restarted_loses_no_alert() {
     let broker = Broker::start();
@@ -361,7 +363,7 @@ async fn issue_5_killed_mid_stream_and_restarted_loses_no_alert() {
     // batch 2, produced while the service is down: the last part and more singles
     let mut second = Input::default();
     second.multipart_rest(Some(0), &held, 3, "MPH001/260301/1030", &[2]);
-    for i in 0..10 {
+    for i in 0..30 {
         let m = synth.manifest(&format!("FC{i:03}"), 8, true);
         second.single(Some(i % 2), &m);
     }
@@ -398,8 +400,15 @@ async fn issue_5_killed_mid_stream_and_restarted_loses_no_alert() {
 
     let mut produced = offsets1.clone();
     produced.extend(broker.produce(&cfg.input_topic, &second.records).await);
+    // second crash, as soon as the restarted service has delivered its first new alert: in
+    // the middle of re-reading and screening (records in flight, commits behind)
     let mut svc = Service::spawn(&config_path, dir.path(), "run2");
-    alerts.read_until(TIMEOUT * 2, "every alert after the restart", |ms| {
+    alerts.read_until(TIMEOUT * 2, "a first alert after the restart", |ms| {
+        ms.len() > before_restart
+    });
+    svc.kill();
+    let mut svc = Service::spawn(&config_path, dir.path(), "run3");
+    alerts.read_until(TIMEOUT * 2, "every alert after the restarts", |ms| {
         ids(ms).is_superset(&expected_all.alert_ids)
     });
     wait_committed(&broker.servers(), &cfg, &produced, TIMEOUT * 2).await;
