@@ -90,6 +90,8 @@ pub enum PipelineError {
     Cancelled,
     #[error("the kafka consumer thread stopped unexpectedly")]
     ThreadLost,
+    #[error("fatal kafka producer error: {0}")]
+    ProducerFatal(rdkafka::error::RDKafkaErrorCode),
 }
 
 /// Counters of what the pipeline did (tests, the load generator). Durations are summed over
@@ -684,6 +686,13 @@ impl ConsumerLoop {
             if last_commit.elapsed() >= self.opts.commit_interval {
                 self.commit();
                 last_commit = Instant::now();
+                if let Some((code, reason)) = self.worker.sink.fatal_error() {
+                    // nothing more can be delivered: stop (the service exits and is restarted;
+                    // what is not committed is read again)
+                    tracing::error!(error = %code, reason, "fatal kafka producer error");
+                    self.consumer.unsubscribe();
+                    return Err(PipelineError::ProducerFatal(code));
+                }
             }
             if last_expire.elapsed() >= Duration::from_secs(1) {
                 self.expire(&done_tx);

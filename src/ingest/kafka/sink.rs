@@ -301,6 +301,12 @@ impl Sink {
         }
     }
 
+    /// A fatal producer error (the idempotent producer cannot guarantee order or uniqueness any
+    /// more): every later send fails, so the pipeline must stop.
+    pub fn fatal_error(&self) -> Option<(RDKafkaErrorCode, String)> {
+        self.producer.client().fatal_error()
+    }
+
     /// Waits for everything queued to be delivered (shutdown).
     pub fn flush(&self, timeout: Duration) -> Result<(), KafkaError> {
         self.producer.flush(timeout)
