@@ -19,7 +19,10 @@ use tokio_util::sync::CancellationToken;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn issue_5_records_in_alerts_out_malformed_to_dlq_offsets_committed() {
     let broker = Broker::start();
-    let cfg = broker.config("flow", 3, true);
+    let mut cfg = broker.config("flow", 3, true);
+    // small enough that one unreadable record is too large to copy to the DLQ whole
+    cfg.properties
+        .insert("message.max.bytes".into(), "200000".into());
     if !broker.is_real() {
         // a real broker gets its topics from the pipeline itself (checked at the end)
         broker.prepare_topics(&cfg).await;
@@ -56,6 +59,10 @@ async fn issue_5_records_in_alerts_out_malformed_to_dlq_offsets_committed() {
         std::fs::read("tests/data/paxlst/15_astra_iapiCN_CUSRES_962_ERC0Z_x2.edi").unwrap(),
         "no_paxlst",
     );
+    // 300 kB of garbage: its DLQ copy would exceed message.max.bytes, so the reason goes
+    // without the bytes
+    input.malformed(Some(2), vec![b'x'; 300_000], "paxlst");
+    let too_big = input.records.len() - 1;
     // a JSON body labelled EDIFACT: the header decides
     input.malformed_with_header(
         Some(2),
@@ -149,13 +156,18 @@ async fn issue_5_records_in_alerts_out_malformed_to_dlq_offsets_committed() {
             .unwrap()
             .parse()
             .unwrap();
-        let original = input
+        let index = *input
             .malformed
             .iter()
             .find(|&&i| offsets[i] == (part, off))
-            .map(|&i| &input.records[i])
             .expect("a DLQ record names its source record");
-        assert_eq!(m.payload, original.payload, "original bytes kept");
+        let original = &input.records[index];
+        if index == too_big {
+            assert!(m.payload.is_empty());
+            assert!(header(m, "paxscreen.payload_dropped").is_some());
+        } else {
+            assert_eq!(m.payload, original.payload, "original bytes kept");
+        }
         let kind = header(m, "paxscreen.error.kind").unwrap().to_string();
         assert_eq!(Some(kind.as_str()), original.expect_kind.as_deref());
         assert!(header(m, "paxscreen.error").is_some());
@@ -200,6 +212,7 @@ async fn issue_5_records_in_alerts_out_malformed_to_dlq_offsets_committed() {
     let c = pipeline.counters();
     assert_eq!(c.manifests as usize, expected.manifests);
     assert_eq!(c.dead_letters as usize, input.malformed.len());
+    assert!(c.commits > 0, "{c:?}");
     shutdown.cancel();
     pipeline.wait().await.expect("clean shutdown");
 
@@ -331,8 +344,10 @@ async fn issue_5_two_instances_in_one_group_share_the_partitions() {
 }
 
 /// Kills `paxscreen serve` (SIGKILL) while a multi-part flight is half read and records after
-/// it are screened but not committed, then restarts it in the same group: every expected alert
-/// is on the topic afterwards, the re-read records' alerts repeat with identical ids.
+/// it are screened but not committed, restarts it in the same group, kills it again as soon as
+/// it delivers its first new alert, and restarts it once more: every expected alert is on the
+/// topic afterwards, the re-read records' alerts repeat with identical ids, and SIGTERM then
+/// stops it cleanly.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn issue_5_killed_mid_stream_and_restarted_loses_no_alert() {
     let broker = Broker::start();
@@ -360,7 +375,7 @@ async fn issue_5_killed_mid_stream_and_restarted_loses_no_alert() {
     // batch 2, produced while the service is down: the last part and more singles
     let mut second = Input::default();
     second.multipart_rest(Some(0), &held, 3, "MPH001/260301/1030", &[2]);
-    for i in 0..10 {
+    for i in 0..30 {
         let m = synth.manifest(&format!("FC{i:03}"), 8, true);
         second.single(Some(i % 2), &m);
     }
@@ -397,8 +412,15 @@ async fn issue_5_killed_mid_stream_and_restarted_loses_no_alert() {
 
     let mut produced = offsets1.clone();
     produced.extend(broker.produce(&cfg.input_topic, &second.records).await);
+    // second crash, as soon as the restarted service has delivered its first new alert: in
+    // the middle of re-reading and screening (records in flight, commits behind)
     let mut svc = Service::spawn(&config_path, dir.path(), "run2");
-    alerts.read_until(TIMEOUT * 2, "every alert after the restart", |ms| {
+    alerts.read_until(TIMEOUT * 2, "a first alert after the restart", |ms| {
+        ms.len() > before_restart
+    });
+    svc.kill();
+    let mut svc = Service::spawn(&config_path, dir.path(), "run3");
+    alerts.read_until(TIMEOUT * 2, "every alert after the restarts", |ms| {
         ids(ms).is_superset(&expected_all.alert_ids)
     });
     wait_committed(&broker.servers(), &cfg, &produced, TIMEOUT * 2).await;

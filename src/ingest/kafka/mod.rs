@@ -7,8 +7,8 @@
 //!  (group)        (BaseConsumer,     (PAXLST                          │ units of work, at most
 //!                  rebalance hooks)   or JSON)                        │ `max_in_flight` at once
 //!        ▲                                                            ▼
-//!        │ commit (async every 500 ms; sync on      tokio task: screen (blocking pool) → alerts
-//!        │ revoke and shutdown)                     topic (acks=all) → results topic → hub
+//!        │ commit (every 500 ms, on revoke,         tokio task: screen (blocking pool) → alerts
+//!        │ at shutdown)                             topic (acks=all) → results topic → hub
 //!        └──── offsets::Partition: first record not done ◄── done ───┘   (or → DLQ topic)
 //! ```
 //!
@@ -44,7 +44,7 @@ use assembly::{Assembly, RawRecord, Released};
 use decode::{DecodeError, Piece};
 use rdkafka::ClientContext;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
-use rdkafka::error::{KafkaError, KafkaResult};
+use rdkafka::error::KafkaError;
 use rdkafka::message::{Headers, Message};
 use rdkafka::statistics::Statistics;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
@@ -64,7 +64,7 @@ pub struct Options {
     pub max_in_flight: usize,
     /// How long a multi-part flight waits for missing parts before it is screened incomplete.
     pub multipart_hold: Duration,
-    /// How often done positions are committed (asynchronously).
+    /// How often done positions are committed.
     pub commit_interval: Duration,
     /// How long shutdown waits for in-flight work before committing what is done.
     pub drain_timeout: Duration,
@@ -90,6 +90,8 @@ pub enum PipelineError {
     Cancelled,
     #[error("the kafka consumer thread stopped unexpectedly")]
     ThreadLost,
+    #[error("fatal kafka producer error: {0}")]
+    ProducerFatal(rdkafka::error::RDKafkaErrorCode),
 }
 
 /// Counters of what the pipeline did (tests, the load generator). Durations are summed over
@@ -202,7 +204,7 @@ impl Shared {
     }
 }
 
-/// librdkafka callbacks: rebalances, commit results, statistics (consumer lag).
+/// librdkafka callbacks: rebalances, statistics (consumer lag).
 struct PipelineContext {
     shared: Arc<Shared>,
 }
@@ -276,29 +278,15 @@ impl ConsumerContext for PipelineContext {
                     );
                     assigned.push(e.partition());
                 }
-                metrics::gauge!("paxscreen_kafka_assigned_partitions").set(assigned.len() as f64);
+                metrics::gauge!("paxscreen_kafka_assigned_partitions")
+                    .set(st.partitions.len() as f64);
                 tracing::info!(partitions = ?assigned, "kafka partitions assigned");
             }
             Rebalance::Revoke(_) => {
-                metrics::gauge!("paxscreen_kafka_assigned_partitions").set(0.0);
+                let n = self.shared.lock().partitions.len();
+                metrics::gauge!("paxscreen_kafka_assigned_partitions").set(n as f64);
             }
             Rebalance::Error(e) => tracing::warn!(error = %e, "kafka rebalance error"),
-        }
-    }
-
-    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
-        match result {
-            Ok(()) => {
-                metrics::counter!("paxscreen_kafka_commits_total", "result" => "ok").increment(1);
-                self.shared.counters.commits.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(KafkaError::ConsumerCommit(rdkafka::error::RDKafkaErrorCode::NoOffset)) => {}
-            Err(e) => {
-                metrics::counter!("paxscreen_kafka_commits_total", "result" => "error")
-                    .increment(1);
-                tracing::warn!(error = %e, "offset commit failed; retried with the next commit");
-                self.shared.commit_failed(offsets);
-            }
         }
     }
 }
@@ -696,8 +684,15 @@ impl ConsumerLoop {
                 self.apply(d);
             }
             if last_commit.elapsed() >= self.opts.commit_interval {
-                self.commit(CommitMode::Async);
+                self.commit();
                 last_commit = Instant::now();
+                if let Some((code, reason)) = self.worker.sink.fatal_error() {
+                    // nothing more can be delivered: stop (the service exits and is restarted;
+                    // what is not committed is read again)
+                    tracing::error!(error = %code, reason, "fatal kafka producer error");
+                    self.consumer.unsubscribe();
+                    return Err(PipelineError::ProducerFatal(code));
+                }
             }
             if last_expire.elapsed() >= Duration::from_secs(1) {
                 self.expire(&done_tx);
@@ -758,7 +753,7 @@ impl ConsumerLoop {
                 "drain timeout: unfinished records stay uncommitted and are re-read"
             );
         }
-        self.commit(CommitMode::Sync);
+        self.commit();
         self.consumer.unsubscribe();
         tracing::info!("kafka pipeline stopped");
         Ok(())
@@ -796,7 +791,11 @@ impl ConsumerLoop {
         }
     }
 
-    fn commit(&self, mode: CommitMode) {
+    /// Commits the positions that moved, synchronously: librdkafka reports the result of an
+    /// explicit asynchronous commit only to an `offset_commit_cb`, which rdkafka does not set,
+    /// so a failed async commit would go unnoticed. A commit every `commit_interval` costs one
+    /// round trip on this thread.
+    fn commit(&self) {
         let tpl = {
             let mut st = self.shared.lock();
             let pending: usize = st.partitions.values().map(|p| p.assembly.pending()).sum();
@@ -806,13 +805,10 @@ impl ConsumerLoop {
         if tpl.count() == 0 {
             return;
         }
-        match self.consumer.commit(&tpl, mode) {
+        match self.consumer.commit(&tpl, CommitMode::Sync) {
             Ok(()) => {
-                if matches!(mode, CommitMode::Sync) {
-                    self.shared.counters.commits.fetch_add(1, Ordering::Relaxed);
-                    metrics::counter!("paxscreen_kafka_commits_total", "result" => "ok")
-                        .increment(1);
-                }
+                self.shared.counters.commits.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!("paxscreen_kafka_commits_total", "result" => "ok").increment(1);
             }
             Err(e) => {
                 metrics::counter!("paxscreen_kafka_commits_total", "result" => "error")

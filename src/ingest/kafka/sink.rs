@@ -12,7 +12,7 @@ use crate::engine::{Decision, ManifestOutcome};
 use crate::model::Manifest;
 use futures::future::try_join_all;
 use rdkafka::ClientConfig;
-use rdkafka::error::KafkaError;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use serde::Serialize;
@@ -243,12 +243,36 @@ impl Sink {
         h = put(h, "paxscreen.failed_at", crate::alerts::now().to_rfc3339());
         let topic = &self.dlq_topic;
         let payload = record.payload.as_deref().unwrap_or(&[]);
-        let record_out = FutureRecord::to(topic).payload(payload).headers(h);
-        let record_out = match &record.key {
-            Some(k) => record_out.key(k.as_slice()),
-            None => record_out,
+        let mut with_payload = FutureRecord::to(topic).payload(payload).headers(h.clone());
+        if let Some(k) = &record.key {
+            with_payload = with_payload.key(k.as_slice());
+        }
+        let source = match self.producer.send(with_payload, QUEUE_TIMEOUT).await {
+            Ok(_) => return Ok(()),
+            Err((source, _)) => source,
         };
-        match self.producer.send(record_out, QUEUE_TIMEOUT).await {
+        // a record the DLQ cannot hold (its copy plus headers exceeds the producer's or the
+        // topic's size limit) would otherwise be retried for ever and stop its partition: send
+        // the reason without the bytes, which stay readable at the source offset
+        if source.rdkafka_error_code() != Some(RDKafkaErrorCode::MessageSizeTooLarge) {
+            return Err(SinkError::Delivery {
+                topic: topic.clone(),
+                source,
+            });
+        }
+        let h = put(
+            h,
+            "paxscreen.payload_dropped",
+            format!(
+                "{} bytes: too large for the dead-letter topic",
+                payload.len()
+            ),
+        );
+        let mut without = FutureRecord::<[u8], [u8]>::to(topic).headers(h);
+        if let Some(k) = &record.key {
+            without = without.key(k.as_slice());
+        }
+        match self.producer.send(without, QUEUE_TIMEOUT).await {
             Ok(_) => Ok(()),
             Err((source, _)) => Err(SinkError::Delivery {
                 topic: topic.clone(),
@@ -275,6 +299,12 @@ impl Sink {
                 source,
             }),
         }
+    }
+
+    /// A fatal producer error (the idempotent producer cannot guarantee order or uniqueness any
+    /// more): every later send fails, so the pipeline must stop.
+    pub fn fatal_error(&self) -> Option<(RDKafkaErrorCode, String)> {
+        self.producer.client().fatal_error()
     }
 
     /// Waits for everything queued to be delivered (shutdown).
