@@ -12,8 +12,8 @@ pub use keys::{
 };
 pub use normalise::{Part, normalise, parts, skeleton, strip_article};
 pub use similarity::{
-    Alignment, NameAlignment, PART_FLOOR, align, align_score, jaro_winkler, part_similarity,
-    part_weight,
+    Alignment, NameAlignment, PART_FLOOR, SimCache, align, align_score, align_score_cached,
+    jaro_winkler, part_similarity, part_weight,
 };
 
 /// Parts so common among travellers and listed people that, alone, they identify nobody

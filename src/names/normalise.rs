@@ -21,6 +21,7 @@ pub struct Part {
     pub vowelless: bool,
     /// Bit c - 'a' set when the letter occurs: bounds Jaro-Winkler before computing it.
     pub letters: u32,
+    hash: u64,
 }
 
 impl Part {
@@ -33,7 +34,15 @@ impl Part {
         buf.push_str(text);
         buf.push_str(&skel);
         buf.push_str(&hskel);
+        let hash = {
+            use std::hash::{Hash, Hasher};
+            let mut h = rustc_hash::FxHasher::default();
+            buf.as_bytes().hash(&mut h);
+            (text.len(), skel.len(), vowelless).hash(&mut h);
+            h.finish()
+        };
         Part {
+            hash,
             buf: buf.into_boxed_str(),
             text_len: text.len() as u16,
             skel_len: skel.len() as u16,
@@ -43,6 +52,12 @@ impl Part {
                 .filter(u8::is_ascii_lowercase)
                 .fold(0, |m, c| m | 1 << (c - b'a')),
         }
+    }
+
+    /// A 64-bit hash of everything [`super::part_similarity`] reads (text, skeletons, script),
+    /// computed once: equal parts hash equal, so similarities can be memoised by it.
+    pub fn content_hash(&self) -> u64 {
+        self.hash
     }
 
     /// Lower-case ASCII, canonicalised ("abdul" → "abd", "mohamed" → "muhammad").

@@ -67,7 +67,16 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
         return NISBA;
     }
     let raw = if jaro_winkler_bound(a, b) < RAW_FLOOR {
-        0.0 // cannot reach the floor: skip the quadratic part
+        // Cannot reach the floor: skip the quadratic part. Unless the skeletons agree or an
+        // article is glued on (the only rules below that score without Jaro-Winkler), the
+        // parts are unrelated; most pairs a traveller meets end here.
+        if a.skel() != b.skel()
+            && strip_article(a.text(), false).is_none()
+            && strip_article(b.text(), false).is_none()
+        {
+            return 0.0;
+        }
+        0.0
     } else {
         jaro_winkler(a.text(), b.text())
     };
@@ -503,6 +512,61 @@ pub fn align_score(
     (c.score, c.qused, c.eused)
 }
 
+/// Part similarities of one traveller's parts against entry parts, memoised by entry part
+/// content: the candidates of one traveller share most of their parts (that is why the index
+/// proposed them), so each distinct entry part is compared with the traveller once.
+#[derive(Debug, Default)]
+pub struct SimCache {
+    rows: rustc_hash::FxHashMap<u64, u32>,
+    sims: Vec<f32>,
+    nq: usize,
+}
+
+impl SimCache {
+    /// Forgets everything; the next rows are for a query of `nq` parts.
+    pub fn reset(&mut self, nq: usize) {
+        self.rows.clear();
+        self.sims.clear();
+        if self.rows.capacity() > 1 << 16 {
+            // one traveller against a whole list (a brute-force scan) should not leave a huge
+            // table for every later one to clear
+            self.rows.shrink_to(1 << 10);
+            self.sims.shrink_to(1 << 12);
+        }
+        self.nq = nq.min(32);
+    }
+
+    /// Offset of the row of `e`'s similarities with every query part (computed on first use).
+    fn row(&mut self, query: &[Part], e: &Part) -> usize {
+        let nq = self.nq;
+        let sims = &mut self.sims;
+        *self.rows.entry(e.content_hash()).or_insert_with(|| {
+            let off = sims.len() as u32;
+            sims.extend(query.iter().take(nq).map(|q| part_similarity(q, e)));
+            off
+        }) as usize
+    }
+}
+
+/// [`align_score`] with part similarities taken from (and added to) `cache`, which must have
+/// been [`SimCache::reset`] for this `query`.
+pub fn align_score_cached(
+    query: &[Part],
+    q_weights: &[f32],
+    entry: &[Part],
+    e_weights: &[f32],
+    e_surname: u32,
+    cache: &mut SimCache,
+) -> (f32, u32, u32) {
+    debug_assert_eq!(cache.nq, query.len().min(32));
+    let offs: SmallVec<[usize; 16]> = entry.iter().take(32).map(|e| cache.row(query, e)).collect();
+    let sims = &cache.sims;
+    let c = align_core_with(query, q_weights, entry, e_weights, e_surname, |i, j| {
+        sims[offs[j] + i]
+    });
+    (c.score, c.qused, c.eused)
+}
+
 /// What the greedy alignment chose: (similarity, query bits, entry bits) per alignment.
 struct Core {
     score: f32,
@@ -531,11 +595,24 @@ fn align_core(
     e_weights: &[f32],
     e_surname: u32,
 ) -> Core {
+    align_core_with(query, q_weights, entry, e_weights, e_surname, |i, j| {
+        part_similarity(&query[i], &entry[j])
+    })
+}
+
+fn align_core_with(
+    query: &[Part],
+    q_weights: &[f32],
+    entry: &[Part],
+    e_weights: &[f32],
+    e_surname: u32,
+    mut sim: impl FnMut(usize, usize) -> f32,
+) -> Core {
     let (nq, ne) = (query.len().min(32), entry.len().min(32));
     let mut cands: SmallVec<[(f32, u32, u32); 32]> = SmallVec::new();
-    for (i, q) in query.iter().enumerate().take(nq) {
-        for (j, e) in entry.iter().enumerate().take(ne) {
-            let s = part_similarity(q, e);
+    for i in 0..nq {
+        for j in 0..ne {
+            let s = sim(i, j);
             if s >= PART_FLOOR {
                 cands.push((s, 1 << i, 1 << j));
             }

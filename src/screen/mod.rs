@@ -14,7 +14,7 @@ pub mod fields;
 
 use crate::index::{Candidate, Index, IndexConfig, IndexedEntry, IndexedName, Probe};
 use crate::model::{EntryRef, NameKind, Passenger, Severity};
-use crate::names::{self, Part};
+use crate::names::{self, Part, SimCache};
 use arc_swap::ArcSwap;
 use fields::{DobVerdict, DocVerdict, GenderVerdict, NationalityVerdict};
 use rayon::prelude::*;
@@ -140,6 +140,16 @@ pub struct Prepared<'p> {
     /// Bit i: query part i is a very common name part.
     pub common: u32,
     pub folded_docs: Vec<String>,
+    /// Tells this traveller's memoised part similarities from the previous one's.
+    generation: u64,
+}
+
+/// Each [`Prepared`] gets its own number; the thread's [`SimCache`] is reset when it changes.
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+thread_local! {
+    /// The part similarities of the traveller this thread is scoring (see [`SimCache`]).
+    static SIM_CACHE: std::cell::RefCell<(u64, SimCache)> = Default::default();
 }
 
 impl<'p> Prepared<'p> {
@@ -188,6 +198,7 @@ impl<'p> Prepared<'p> {
             weights,
             common,
             folded_docs,
+            generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -223,14 +234,27 @@ fn kind_factor(kind: NameKind) -> f32 {
 /// document matches.
 pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option<Match> {
     let mut best: Option<(f32, &IndexedName, u32, u32)> = None;
-    for n in &e.names {
-        let (a, qmask, emask) =
-            names::align_score(&q.parts, &q.weights, &n.parts, &n.weights, n.surname_mask);
-        let s = a * kind_factor(n.kind);
-        if best.as_ref().is_none_or(|(b, ..)| s > *b) {
-            best = Some((s, n, qmask, emask));
+    SIM_CACHE.with(|c| {
+        let (generation, cache) = &mut *c.borrow_mut();
+        if *generation != q.generation {
+            *generation = q.generation;
+            cache.reset(q.parts.len());
         }
-    }
+        for n in &e.names {
+            let (a, qmask, emask) = names::align_score_cached(
+                &q.parts,
+                &q.weights,
+                &n.parts,
+                &n.weights,
+                n.surname_mask,
+                cache,
+            );
+            let s = a * kind_factor(n.kind);
+            if best.as_ref().is_none_or(|(b, ..)| s > *b) {
+                best = Some((s, n, qmask, emask));
+            }
+        }
+    });
     let (name_score, name, qmask, emask) = best?;
     let entry = &e.entry;
     let p = q.passenger;
