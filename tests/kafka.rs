@@ -356,7 +356,13 @@ async fn issue_5_killed_mid_stream_and_restarted_loses_no_alert() {
     let engine = engine();
     let dir = tempfile::tempdir().unwrap();
     let config_path = dir.path().join("paxscreen.toml");
-    std::fs::write(&config_path, service_toml(&cfg)).unwrap();
+    // with a durable store, so that the flight view can be checked after the crashes too
+    let data_dir = dir.path().join("data");
+    std::fs::write(
+        &config_path,
+        format!("data_dir = {:?}\n{}", data_dir, service_toml(&cfg)),
+    )
+    .unwrap();
 
     // batch 1: singles on both partitions, the first two parts of a flight on partition 0,
     // then more singles on partition 0 (screened, but not committable past the held part)
@@ -446,6 +452,13 @@ async fn issue_5_killed_mid_stream_and_restarted_loses_no_alert() {
         "records after the held part were screened again after the crash ({before_restart} alerts before, {} after)",
         alerts.msgs.len()
     );
+    // the flight view holds every screened manifest once, re-reads included, with its alerts
+    let store = paxscreen::alerts::SqliteStore::open(&data_dir).expect("store opens");
+    let cases = paxscreen::alerts::AlertStore::cases(&store).expect("durable store");
+    let flights = cases.flights(None, None, 1_000).unwrap();
+    assert_eq!(flights.len(), expected_all.manifests, "{flights:?}");
+    let alerts_in_view: u32 = flights.iter().map(|f| f.alerts).sum();
+    assert_eq!(alerts_in_view as usize, expected_all.alert_ids.len());
 }
 
 const TIMEOUT: Duration = Duration::from_secs(90);

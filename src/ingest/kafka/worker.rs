@@ -222,6 +222,8 @@ impl Worker {
             .increment(outcome.alerts.len() as u64);
         tracing::debug!(partition, offset, message_id = %summary.message_id, travellers = manifest.travellers.len(), alerts = outcome.alerts.len(), "manifest screened");
         drop(summary);
+        // the flight view's per-traveller rows, as gRPC and file ingestion keep them
+        let record = crate::ingest::screening_record(&manifest, &outcome, &source);
         let t = Instant::now();
         let alerts = outcome.alerts;
         let n_alerts = alerts.len() as u64;
@@ -238,6 +240,27 @@ impl Worker {
             })
             .await;
             if published.is_none() {
+                return false;
+            }
+        }
+        if self.engine.hub().store().cases().is_some() {
+            let record = Arc::new(record);
+            let recorded = retry("record screening", &self.shutdown, || {
+                let engine = self.engine.clone();
+                let record = record.clone();
+                async move {
+                    let r = tokio::task::spawn_blocking(move || match engine.hub().store().cases() {
+                        // re-reading a record after a restart records it again: the store
+                        // ignores a message id it has
+                        Some(cases) => cases.record_screening(&record).map_err(|e| e.to_string()),
+                        None => Ok(()),
+                    })
+                    .await;
+                    r.unwrap_or_else(|e| Err(e.to_string()))
+                }
+            })
+            .await;
+            if recorded.is_none() {
                 return false;
             }
         }
