@@ -249,13 +249,16 @@ impl Worker {
                 let engine = self.engine.clone();
                 let record = record.clone();
                 async move {
-                    let r = tokio::task::spawn_blocking(move || match engine.hub().store().cases() {
-                        // re-reading a record after a restart records it again: the store
-                        // ignores a message id it has
-                        Some(cases) => cases.record_screening(&record).map_err(|e| e.to_string()),
-                        None => Ok(()),
-                    })
-                    .await;
+                    let r =
+                        tokio::task::spawn_blocking(move || match engine.hub().store().cases() {
+                            // re-reading a record after a restart records it again: the store
+                            // ignores a message id it has
+                            Some(cases) => {
+                                cases.record_screening(&record).map_err(|e| e.to_string())
+                            }
+                            None => Ok(()),
+                        })
+                        .await;
                     r.unwrap_or_else(|e| Err(e.to_string()))
                 }
             })
