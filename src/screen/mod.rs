@@ -37,6 +37,14 @@ pub const COMMON_NAME_CAP: f32 = 0.70;
 /// whose first candidates matched.
 const MAX_CANDIDATES: usize = 200;
 
+/// A traveller whose last [`KEEP_GOING_WINDOW`] of the [`MAX_CANDIDATES`] still matched is named
+/// like very many listed people (MUHAMMAD IQBAL against a million entries): the index is asked
+/// again for up to this many, and scoring goes on while matches keep coming.
+const WIDE_CANDIDATES: usize = 5_000;
+
+/// Scoring of the wide candidate list stops after this many candidates in a row without a match.
+const KEEP_GOING_WINDOW: usize = 100;
+
 /// The most the fields beside the name can add (full birth date + similar document +
 /// nationality): a name further below the threshold than this cannot match.
 const MAX_BONUS: f32 = 0.18 + 0.10 + 0.02;
@@ -417,14 +425,23 @@ impl Screener {
         let index = self.index.load();
         let q = Prepared::new(p, Some(&index));
         let cands = index.candidates(&q.probe(), MAX_CANDIDATES);
-        self.score_candidates(&index, &q, &cands)
+        self.score_candidates(&index, &q, &cands, MAX_CANDIDATES)
     }
 
     /// Scores candidates best-evidence first: always the first `candidate_limit`; when those
     /// matched at least once, all the rest too. A traveller named
     /// like listed people is compared with every candidate (the evidence order is only a rough
     /// guide to the score); an ordinary one, the vast majority, stops early.
-    fn score_candidates(&self, index: &Index, q: &Prepared<'_>, cands: &[Candidate]) -> Vec<Match> {
+    ///
+    /// When the last [`KEEP_GOING_WINDOW`] of the `asked` candidates still matched, the index is
+    /// asked for up to [`WIDE_CANDIDATES`] and scoring goes on until that many in a row fail.
+    fn score_candidates(
+        &self,
+        index: &Index,
+        q: &Prepared<'_>,
+        cands: &[Candidate],
+        asked: usize,
+    ) -> Vec<Match> {
         let score = |c: &Candidate| {
             index
                 .with_entry(c.slot, |e| score_entry(q, e, self.config.threshold))
@@ -432,8 +449,29 @@ impl Screener {
         };
         let first = self.config.candidate_limit.min(cands.len());
         let mut v: Vec<Match> = cands[..first].iter().filter_map(score).collect();
-        if !v.is_empty() {
-            v.extend(cands[first..].iter().filter_map(score));
+        if v.is_empty() {
+            return finish(v, self.config.top_n);
+        }
+        let mut last_hit = 0;
+        for (i, c) in cands.iter().enumerate().skip(first) {
+            if let Some(m) = score(c) {
+                v.push(m);
+                last_hit = i;
+            }
+        }
+        if cands.len() == asked && asked < WIDE_CANDIDATES && asked - last_hit <= KEEP_GOING_WINDOW
+        {
+            // the same order, so the first `asked` are the ones just scored
+            let wide = index.candidates(&q.probe(), WIDE_CANDIDATES);
+            for (i, c) in wide.iter().enumerate().skip(asked) {
+                if i - last_hit > KEEP_GOING_WINDOW {
+                    break;
+                }
+                if let Some(m) = score(c) {
+                    v.push(m);
+                    last_hit = i;
+                }
+            }
         }
         finish(v, self.config.top_n)
     }
@@ -539,6 +577,25 @@ mod tests {
             s.screen(&pax("MAKHLUF", "RAMI", Some("1992-03-01")))
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn a_name_shared_by_more_listed_people_than_candidates_finds_them_all() {
+        // 450 namesakes who all match: more than MAX_CANDIDATES, so the wide pass must run
+        let n = 450;
+        let entries = (0..n)
+            .map(|i| entry(&format!("e{i}"), &["Tariq Iqbal Rana"], &["1975-03-09"]))
+            .collect();
+        let s = Screener::from_entries(
+            entries,
+            ScreenConfig {
+                top_n: usize::MAX,
+                ..ScreenConfig::default()
+            },
+        );
+        let m = s.screen(&pax("RANA", "TARIQ IQBAL", Some("1975-03-09")));
+        assert!(n > MAX_CANDIDATES);
+        assert_eq!(m.len(), n);
     }
 
     #[test]
