@@ -13,13 +13,28 @@ use crate::model::Manifest;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
+/// Which flight a part belongs to: what every part of one transmission repeats. The Kafka
+/// pipeline groups records by the same key, so that each of its assemblers sees one flight.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Key {
+pub(crate) struct Key {
     sender: Option<String>,
     common_access_ref: Option<String>,
     flight: Option<String>,
     departure: Option<String>,
     document_type: String,
+}
+
+impl Key {
+    pub(crate) fn of(m: &Manifest, part: &PartInfo) -> Key {
+        let first = m.flights.first();
+        Key {
+            sender: m.sender.clone(),
+            common_access_ref: part.common_access_ref.clone(),
+            flight: first.and_then(|f| f.id.clone()),
+            departure: first.and_then(|f| f.departure.time.clone()),
+            document_type: format!("{:?}", m.document_type),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -63,14 +78,7 @@ impl Assembler {
             // Counts were already checked by the parser for single-part messages.
             return Some(manifest);
         }
-        let first = manifest.flights.first();
-        let key = Key {
-            sender: manifest.sender.clone(),
-            common_access_ref: part.common_access_ref.clone(),
-            flight: first.and_then(|f| f.id.clone()),
-            departure: first.and_then(|f| f.departure.time.clone()),
-            document_type: format!("{:?}", manifest.document_type),
-        };
+        let key = Key::of(&manifest, &part);
         let seq = part.sequence.unwrap_or(1);
         let order = self.next_order;
         let p = self.pending.entry(key.clone()).or_insert_with(|| Pending {

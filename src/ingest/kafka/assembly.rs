@@ -11,11 +11,12 @@
 //! flight's first part are re-screened after a crash (their alerts have the same ids), and the
 //! committed position of a partition waits for at most the hold time.
 //!
-//! The grouping key is the one [`Assembler`] uses (sender, common access reference, first
-//! flight id and departure time, document type), so each per-flight assembler sees exactly one
-//! flight and releases it whole.
+//! The grouping key is the one [`Assembler`] uses (`paxlst::assemble::Key`: sender, common
+//! access reference, first flight id and departure time, document type), so each per-flight
+//! assembler sees exactly one flight and releases it whole.
 
 use crate::model::Manifest;
+use crate::paxlst::assemble::Key;
 use crate::paxlst::{Assembler, PartInfo};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,28 +29,6 @@ pub struct RawRecord {
     pub key: Option<Vec<u8>>,
     pub payload: Option<Vec<u8>>,
     pub headers: Vec<(String, Option<Vec<u8>>)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Key {
-    sender: Option<String>,
-    common_access_ref: Option<String>,
-    flight: Option<String>,
-    departure: Option<String>,
-    document_type: String,
-}
-
-impl Key {
-    fn of(m: &Manifest, part: &PartInfo) -> Key {
-        let first = m.flights.first();
-        Key {
-            sender: m.sender.clone(),
-            common_access_ref: part.common_access_ref.clone(),
-            flight: first.and_then(|f| f.id.clone()),
-            departure: first.and_then(|f| f.departure.time.clone()),
-            document_type: format!("{:?}", m.document_type),
-        }
-    }
 }
 
 struct Group {
