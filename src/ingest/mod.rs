@@ -11,7 +11,7 @@ pub mod grpc;
 pub mod kafka;
 
 use crate::alerts::cases::{ScreeningRecord, TravellerResultRow};
-use crate::alerts::{self, Alert, FlightRef, Source};
+use crate::alerts::{self, Alert, FlightRef, Source, StoreError};
 use crate::engine::{Engine, EngineError, ManifestOutcome};
 use crate::model::Manifest;
 use crate::paxlst::{self, Assembler, ParseError, ParseOptions, ParsedMessage};
@@ -97,14 +97,24 @@ pub fn screen_and_publish(
 ) -> Result<Screened, EngineError> {
     let outcome = engine.screen_manifest(&manifest, source)?;
     let published = engine.publish(outcome.alerts.clone())?;
-    if let Some(cases) = engine.hub().store().cases() {
-        cases.record_screening(&screening_record(&manifest, &outcome, source))?;
+    if engine.hub().store().cases().is_some() {
+        record_screening(engine, &screening_record(&manifest, &outcome, source))?;
     }
     Ok(Screened {
         manifest,
         outcome,
         published,
     })
+}
+
+/// Keeps one screening's per-traveller results for the flight view where the store keeps
+/// casework (the memory store does not: then nothing is done). A message id recorded before is
+/// ignored, so a redelivered manifest is kept once.
+pub fn record_screening(engine: &Engine, record: &ScreeningRecord) -> Result<(), StoreError> {
+    match engine.hub().store().cases() {
+        Some(cases) => cases.record_screening(record),
+        None => Ok(()),
+    }
 }
 
 /// The compact per-traveller results of one screening.

@@ -222,8 +222,13 @@ impl Worker {
             .increment(outcome.alerts.len() as u64);
         tracing::debug!(partition, offset, message_id = %summary.message_id, travellers = manifest.travellers.len(), alerts = outcome.alerts.len(), "manifest screened");
         drop(summary);
-        // the flight view's per-traveller rows, as gRPC and file ingestion keep them
-        let record = crate::ingest::screening_record(&manifest, &outcome, &source);
+        // the flight view's per-traveller rows, as gRPC and file ingestion keep them; built
+        // before the alerts move on, and only where the store keeps them
+        let record = self.engine.hub().store().cases().is_some().then(|| {
+            Arc::new(crate::ingest::screening_record(
+                &manifest, &outcome, &source,
+            ))
+        });
         let t = Instant::now();
         let alerts = outcome.alerts;
         let n_alerts = alerts.len() as u64;
@@ -231,36 +236,20 @@ impl Worker {
             let published = retry("publish", &self.shutdown, || {
                 let engine = self.engine.clone();
                 let alerts = alerts.clone();
-                async move {
-                    match tokio::task::spawn_blocking(move || engine.publish(alerts)).await {
-                        Ok(r) => r.map_err(|e| e.to_string()),
-                        Err(e) => Err(e.to_string()),
-                    }
-                }
+                on_blocking_pool(move || engine.publish(alerts))
             })
             .await;
             if published.is_none() {
                 return false;
             }
         }
-        if self.engine.hub().store().cases().is_some() {
-            let record = Arc::new(record);
+        if let Some(record) = record {
+            // re-reading a record after a restart records its manifest again: the store
+            // ignores a message id it has
             let recorded = retry("record screening", &self.shutdown, || {
                 let engine = self.engine.clone();
                 let record = record.clone();
-                async move {
-                    let r =
-                        tokio::task::spawn_blocking(move || match engine.hub().store().cases() {
-                            // re-reading a record after a restart records it again: the store
-                            // ignores a message id it has
-                            Some(cases) => {
-                                cases.record_screening(&record).map_err(|e| e.to_string())
-                            }
-                            None => Ok(()),
-                        })
-                        .await;
-                    r.unwrap_or_else(|e| Err(e.to_string()))
-                }
+                on_blocking_pool(move || crate::ingest::record_screening(&engine, &record))
             })
             .await;
             if recorded.is_none() {
@@ -276,6 +265,20 @@ impl Worker {
             .fetch_add(manifest.travellers.len() as u64, Ordering::Relaxed);
         c.alerts.fetch_add(n_alerts, Ordering::Relaxed);
         true
+    }
+}
+
+/// Runs blocking store work off the async threads: its error, or the task's panic, as text.
+async fn on_blocking_pool<T, E>(
+    f: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, String>
+where
+    T: Send + 'static,
+    E: std::fmt::Display + Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
     }
 }
 
