@@ -425,7 +425,7 @@ impl Screener {
         let index = self.index.load();
         let q = Prepared::new(p, Some(&index));
         let cands = index.candidates(&q.probe(), MAX_CANDIDATES);
-        self.score_candidates(&index, &q, &cands, MAX_CANDIDATES)
+        self.score_candidates(&index, &q, &cands)
     }
 
     /// Scores candidates best-evidence first: always the first `candidate_limit`; when those
@@ -433,43 +433,40 @@ impl Screener {
     /// like listed people is compared with every candidate (the evidence order is only a rough
     /// guide to the score); an ordinary one, the vast majority, stops early.
     ///
-    /// When the last [`KEEP_GOING_WINDOW`] of the `asked` candidates still matched, the index is
-    /// asked for up to [`WIDE_CANDIDATES`] and scoring goes on until that many in a row fail.
-    fn score_candidates(
-        &self,
-        index: &Index,
-        q: &Prepared<'_>,
-        cands: &[Candidate],
-        asked: usize,
-    ) -> Vec<Match> {
+    /// When the last [`KEEP_GOING_WINDOW`] of the [`MAX_CANDIDATES`] still matched, the index
+    /// is asked for up to [`WIDE_CANDIDATES`] and scoring goes on until [`KEEP_GOING_WINDOW`] in a
+    /// row fail.
+    fn score_candidates(&self, index: &Index, q: &Prepared<'_>, cands: &[Candidate]) -> Vec<Match> {
         let score = |c: &Candidate| {
             index
                 .with_entry(c.slot, |e| score_entry(q, e, self.config.threshold))
                 .flatten()
         };
-        let first = self.config.candidate_limit.min(cands.len());
-        let mut v: Vec<Match> = cands[..first].iter().filter_map(score).collect();
-        if v.is_empty() {
-            return finish(v, self.config.top_n);
-        }
-        let mut last_hit = 0;
-        for (i, c) in cands.iter().enumerate().skip(first) {
+        let first = self.config.candidate_limit;
+        let mut v = Vec::new();
+        let mut last_hit = None;
+        for (i, c) in cands.iter().enumerate() {
+            if i == first && last_hit.is_none() {
+                break; // an ordinary traveller: nothing matched early
+            }
             if let Some(m) = score(c) {
                 v.push(m);
-                last_hit = i;
+                last_hit = Some(i);
             }
         }
-        if cands.len() == asked && asked < WIDE_CANDIDATES && asked - last_hit <= KEEP_GOING_WINDOW
+        if let Some(mut last) = last_hit
+            && cands.len() == MAX_CANDIDATES
+            && MAX_CANDIDATES - last <= KEEP_GOING_WINDOW
         {
-            // the same order, so the first `asked` are the ones just scored
+            // the same order, so the first MAX_CANDIDATES are the ones just scored
             let wide = index.candidates(&q.probe(), WIDE_CANDIDATES);
-            for (i, c) in wide.iter().enumerate().skip(asked) {
-                if i - last_hit > KEEP_GOING_WINDOW {
+            for (i, c) in wide.iter().enumerate().skip(MAX_CANDIDATES) {
+                if i - last > KEEP_GOING_WINDOW {
                     break;
                 }
                 if let Some(m) = score(c) {
                     v.push(m);
-                    last_hit = i;
+                    last = i;
                 }
             }
         }
