@@ -7,41 +7,14 @@
 //! the hit count against the first run, so a faster wrong answer fails.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use paxscreen::model::EntryRef;
 use paxscreen::screen::{ScreenConfig, Screener};
 use paxscreen::synth::{Population, Rng};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-fn entries(n: usize, pop: &Population, rng: &mut Rng) -> Vec<EntryRef> {
-    let mut out: Vec<EntryRef> = Vec::new();
-    for p in [
-        "../shared/corpus/watchlists/un/consolidated-2026-02-27.xml",
-        "../shared/corpus/watchlists/ofac/sdn.csv",
-    ] {
-        if let Ok((e, _)) = paxscreen::watchlist::load_path(Path::new(p)) {
-            out.extend(e.into_iter().map(Arc::new));
-        }
-    }
-    let pad = n.saturating_sub(out.len());
-    out.extend(
-        pop.watchlist_padding(rng, pad, "pad")
-            .into_iter()
-            .map(Arc::new),
-    );
-    out
-}
+#[path = "support/scale_list.rs"]
+mod scale_list;
+use scale_list::{peak_rss_mib, un_ofac_padded};
 
 fn bench(c: &mut Criterion) {
     let n: usize = std::env::var("PAXSCREEN_BENCH_ENTRIES")
@@ -50,7 +23,7 @@ fn bench(c: &mut Criterion) {
         .unwrap_or(1_000_000);
     let pop = Population::new();
     let mut rng = Rng::new(2026);
-    let list = entries(n, &pop, &mut rng);
+    let list = un_ofac_padded(n, &pop, &mut rng);
     let travellers: Vec<_> = (0..10_000).map(|_| pop.traveller(&mut rng)).collect();
     let t0 = Instant::now();
     let screener = Screener::from_entries(list, ScreenConfig::default());

@@ -9,8 +9,10 @@ use paxscreen::screen::{ScreenConfig, Screener};
 use paxscreen::synth::{Population, Rng};
 use rayon::prelude::*;
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Instant;
+
+#[path = "../benches/support/scale_list.rs"]
+mod scale_list;
 
 /// One spelling change of the kind the index test uses: a letter replaced, dropped or doubled,
 /// the order rotated or a middle part dropped.
@@ -58,23 +60,9 @@ fn main() {
     if let Some(c) = args.get(3).and_then(|s| s.parse().ok()) {
         config.max_confirm_posting = c;
     }
-    let mut entries: Vec<EntryRef> = Vec::new();
-    for p in [
-        "../shared/corpus/watchlists/un/consolidated-2026-02-27.xml",
-        "../shared/corpus/watchlists/ofac/sdn.csv",
-    ] {
-        if let Ok((e, _)) = paxscreen::watchlist::load_path(std::path::Path::new(p)) {
-            entries.extend(e.into_iter().map(Arc::new));
-        }
-    }
     let pop = Population::new();
     let mut rng = Rng::new(4242);
-    let pad = n.saturating_sub(entries.len());
-    entries.extend(
-        pop.watchlist_padding(&mut rng, pad, "pad")
-            .into_iter()
-            .map(Arc::new),
-    );
+    let entries = scale_list::un_ofac_padded(n, &pop, &mut rng);
     let people: Vec<EntryRef> = entries
         .iter()
         .filter(|e| e.entity_type == EntityType::Individual)

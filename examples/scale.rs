@@ -1,19 +1,12 @@
 //! Scale check: UN + OFAC padded with generated entries to N, index build time, peak memory,
 //! screening throughput on generated travellers.
 //! `cargo run --release --example scale -- [ENTRIES] [TRAVELLERS]`
-use paxscreen::model::EntryRef;
 use paxscreen::screen::{ScreenConfig, Screener};
-use std::sync::Arc;
 use std::time::Instant;
 
-fn peak_rss_mib() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    s.lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
+#[path = "../benches/support/scale_list.rs"]
+mod scale_list;
+use scale_list::{peak_rss_mib, un_ofac_padded};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -22,23 +15,10 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
     let t: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(50_000);
-    let mut entries: Vec<EntryRef> = Vec::new();
-    for p in [
-        "../shared/corpus/watchlists/un/consolidated-2026-02-27.xml",
-        "../shared/corpus/watchlists/ofac/sdn.csv",
-    ] {
-        if let Ok((e, _)) = paxscreen::watchlist::load_path(std::path::Path::new(p)) {
-            entries.extend(e.into_iter().map(Arc::new));
-        }
-    }
     let pop = paxscreen::synth::Population::new();
     let mut rng = paxscreen::synth::Rng::new(42);
-    let pad = n.saturating_sub(entries.len());
-    entries.extend(
-        pop.watchlist_padding(&mut rng, pad, "pad")
-            .into_iter()
-            .map(Arc::new),
-    );
+    let entries = un_ofac_padded(n, &pop, &mut rng);
+    let pad = entries.iter().filter(|e| e.id.starts_with("pad")).count();
     let travellers: Vec<_> = (0..t).map(|_| pop.traveller(&mut rng)).collect();
     println!(
         "entries {} (padding {pad}), rss before index {:.0} MiB",
