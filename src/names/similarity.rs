@@ -514,11 +514,18 @@ pub fn align_score(
 
 /// Part similarities of one traveller's parts against entry parts, memoised by entry part
 /// content: the candidates of one traveller share most of their parts (that is why the index
-/// proposed them), so each distinct entry part is compared with the traveller once.
+/// proposed them), so each distinct entry part, and each distinct pair of adjacent entry parts,
+/// is compared with the traveller once.
 #[derive(Debug, Default)]
 pub struct SimCache {
+    /// Entry part hash → offset in `sims` of its row: similarity with each query part, then
+    /// the part against each adjacent pair of query parts glued (`nq - 1` values).
     rows: rustc_hash::FxHashMap<u64, u32>,
     sims: Vec<f32>,
+    /// Hash of two adjacent entry parts → offset in `glued` of each query part against the
+    /// two glued.
+    pairs: rustc_hash::FxHashMap<u64, u32>,
+    glued: Vec<f32>,
     nq: usize,
 }
 
@@ -527,22 +534,44 @@ impl SimCache {
     pub fn reset(&mut self, nq: usize) {
         self.rows.clear();
         self.sims.clear();
+        self.pairs.clear();
+        self.glued.clear();
         if self.rows.capacity() > 1 << 16 {
             // one traveller against a whole list (a brute-force scan) should not leave a huge
             // table for every later one to clear
             self.rows.shrink_to(1 << 10);
             self.sims.shrink_to(1 << 12);
         }
+        if self.pairs.capacity() > 1 << 16 {
+            self.pairs.shrink_to(1 << 10);
+            self.glued.shrink_to(1 << 12);
+        }
         self.nq = nq.min(32);
     }
 
-    /// Offset of the row of `e`'s similarities with every query part (computed on first use).
+    /// Offset of the row of `e` (computed on first use).
     fn row(&mut self, query: &[Part], e: &Part) -> usize {
         let nq = self.nq;
         let sims = &mut self.sims;
         *self.rows.entry(e.content_hash()).or_insert_with(|| {
             let off = sims.len() as u32;
             sims.extend(query.iter().take(nq).map(|q| part_similarity(q, e)));
+            sims.extend(
+                (0..nq.saturating_sub(1)).map(|i| glued_similarity(e, &query[i], &query[i + 1])),
+            );
+            off
+        }) as usize
+    }
+
+    /// Offset of each query part's similarity with `x` and `y` glued (computed on first use).
+    fn pair(&mut self, query: &[Part], x: &Part, y: &Part) -> usize {
+        let nq = self.nq;
+        let glued = &mut self.glued;
+        let key =
+            x.content_hash().rotate_left(23) ^ y.content_hash().wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        *self.pairs.entry(key).or_insert_with(|| {
+            let off = glued.len() as u32;
+            glued.extend(query.iter().take(nq).map(|q| glued_similarity(q, x, y)));
             off
         }) as usize
     }
@@ -559,12 +588,68 @@ pub fn align_score_cached(
     cache: &mut SimCache,
 ) -> (f32, u32, u32) {
     debug_assert_eq!(cache.nq, query.len().min(32));
-    let offs: SmallVec<[usize; 16]> = entry.iter().take(32).map(|e| cache.row(query, e)).collect();
-    let sims = &cache.sims;
-    let c = align_core_with(query, q_weights, entry, e_weights, e_surname, |i, j| {
-        sims[offs[j] + i]
-    });
+    let ne = entry.len().min(32);
+    let offs: SmallVec<[usize; 16]> = entry[..ne].iter().map(|e| cache.row(query, e)).collect();
+    let pair_offs: SmallVec<[usize; 16]> = entry[..ne]
+        .windows(2)
+        .map(|w| cache.pair(query, &w[0], &w[1]))
+        .collect();
+    let sims = Memoised {
+        cache,
+        offs: &offs,
+        pair_offs: &pair_offs,
+    };
+    let c = align_core_with(query, q_weights, entry, e_weights, e_surname, sims);
     (c.score, c.qused, c.eused)
+}
+
+/// Where [`align_core_with`] takes its similarities from.
+trait PartSims {
+    /// Query part `i` against entry part `j`.
+    fn part(&self, i: usize, j: usize) -> f32;
+    /// Query part `i` against entry parts `j` and `j + 1` glued.
+    fn glued_query(&self, i: usize, j: usize) -> f32;
+    /// Entry part `j` against query parts `i` and `i + 1` glued.
+    fn glued_entry(&self, j: usize, i: usize) -> f32;
+}
+
+/// Computed on the spot.
+struct Direct<'a> {
+    query: &'a [Part],
+    entry: &'a [Part],
+}
+
+impl PartSims for Direct<'_> {
+    fn part(&self, i: usize, j: usize) -> f32 {
+        part_similarity(&self.query[i], &self.entry[j])
+    }
+    fn glued_query(&self, i: usize, j: usize) -> f32 {
+        glued_similarity(&self.query[i], &self.entry[j], &self.entry[j + 1])
+    }
+    fn glued_entry(&self, j: usize, i: usize) -> f32 {
+        glued_similarity(&self.entry[j], &self.query[i], &self.query[i + 1])
+    }
+}
+
+/// Read from a [`SimCache`] whose rows for this entry name are filled.
+struct Memoised<'a> {
+    cache: &'a SimCache,
+    /// Row offset of each entry part.
+    offs: &'a [usize],
+    /// Offset of each adjacent pair of entry parts.
+    pair_offs: &'a [usize],
+}
+
+impl PartSims for Memoised<'_> {
+    fn part(&self, i: usize, j: usize) -> f32 {
+        self.cache.sims[self.offs[j] + i]
+    }
+    fn glued_query(&self, i: usize, j: usize) -> f32 {
+        self.cache.glued[self.pair_offs[j] + i]
+    }
+    fn glued_entry(&self, j: usize, i: usize) -> f32 {
+        self.cache.sims[self.offs[j] + self.cache.nq + i]
+    }
 }
 
 /// What the greedy alignment chose: (similarity, query bits, entry bits) per alignment.
@@ -595,9 +680,14 @@ fn align_core(
     e_weights: &[f32],
     e_surname: u32,
 ) -> Core {
-    align_core_with(query, q_weights, entry, e_weights, e_surname, |i, j| {
-        part_similarity(&query[i], &entry[j])
-    })
+    align_core_with(
+        query,
+        q_weights,
+        entry,
+        e_weights,
+        e_surname,
+        Direct { query, entry },
+    )
 }
 
 fn align_core_with(
@@ -606,30 +696,30 @@ fn align_core_with(
     entry: &[Part],
     e_weights: &[f32],
     e_surname: u32,
-    mut sim: impl FnMut(usize, usize) -> f32,
+    sims: impl PartSims,
 ) -> Core {
     let (nq, ne) = (query.len().min(32), entry.len().min(32));
     let mut cands: SmallVec<[(f32, u32, u32); 32]> = SmallVec::new();
     for i in 0..nq {
         for j in 0..ne {
-            let s = sim(i, j);
+            let s = sims.part(i, j);
             if s >= PART_FLOOR {
                 cands.push((s, 1 << i, 1 << j));
             }
         }
     }
     // glued forms: one part against two adjacent ones on the other side
-    for (i, q) in query.iter().enumerate().take(nq) {
+    for i in 0..nq {
         for j in 0..ne.saturating_sub(1) {
-            let s = glued_similarity(q, &entry[j], &entry[j + 1]);
+            let s = sims.glued_query(i, j);
             if s >= 0.82 {
                 cands.push((s * 0.98, 1 << i, 0b11 << j));
             }
         }
     }
-    for (j, e) in entry.iter().enumerate().take(ne) {
+    for j in 0..ne {
         for i in 0..nq.saturating_sub(1) {
-            let s = glued_similarity(e, &query[i], &query[i + 1]);
+            let s = sims.glued_entry(j, i);
             if s >= 0.82 {
                 cands.push((s * 0.98, 0b11 << i, 1 << j));
             }

@@ -3,10 +3,7 @@
 //! Each verdict is evidence for or against, never a decision by itself (except an identical
 //! document number, which is decisive).
 
-use crate::index::fold_document_number;
-use crate::model::{
-    Country, DateSpec, Gender, PartialDate, TravelDocument, normalise_document_number,
-};
+use crate::model::{Country, DateSpec, Gender, PartialDate, TravelDocument};
 use serde::{Deserialize, Serialize};
 
 /// What the birth dates say.
@@ -180,27 +177,52 @@ fn same_type(a: &TravelDocument, b: &TravelDocument) -> bool {
     t(a) == t(b)
 }
 
-/// Compares every traveller document with every listed document.
+/// A document number as [`crate::model::normalise_document_number`] writes it, without allocating: ASCII
+/// letters and digits, upper case.
+fn normalised(number: &str) -> impl Iterator<Item = u8> + Clone + '_ {
+    number
+        .bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+}
+
+/// One normalised character as [`crate::index::fold_document_number`] folds it (OCR confusions).
+fn fold(c: u8) -> u8 {
+    match c {
+        b'O' | b'Q' | b'D' => b'0',
+        b'I' | b'L' => b'1',
+        b'S' => b'5',
+        b'B' => b'8',
+        b'Z' => b'2',
+        b'G' => b'6',
+        c => c,
+    }
+}
+
+/// Compares every traveller document with every listed document. Runs for every scored
+/// candidate that lists documents, so it compares the normalised and folded forms as it reads
+/// them instead of building them.
 pub fn compare_documents(p: &[TravelDocument], list: &[TravelDocument]) -> DocVerdict {
     let mut verdict = DocVerdict::Unknown;
     for a in p {
-        let na = normalise_document_number(&a.number);
-        if na.len() < 4 {
+        let na = normalised(&a.number);
+        if na.clone().count() < 4 {
             continue;
         }
         for b in list {
-            let nb = normalise_document_number(&b.number);
-            if nb.len() < 4 {
+            let nb = normalised(&b.number);
+            if nb.clone().count() < 4 {
                 continue;
             }
             let countries_agree = match (a.country, b.country) {
                 (Some(x), Some(y)) => x == y,
                 _ => true,
             };
-            if na == nb && countries_agree {
+            let same = na.clone().eq(nb.clone());
+            if same && countries_agree {
                 return DocVerdict::Exact;
             }
-            if na == nb || fold_document_number(&na) == fold_document_number(&nb) {
+            if same || na.clone().map(fold).eq(nb.map(fold)) {
                 verdict = DocVerdict::Similar;
             } else if verdict == DocVerdict::Unknown
                 && same_type(a, b)
@@ -348,5 +370,19 @@ mod tests {
             compare_documents(&[doc("B999999", "FRA")], &[doc("A123456", "IRQ")]),
             DocVerdict::Unknown
         );
+    }
+
+    #[test]
+    fn document_forms_read_in_place_equal_the_built_ones() {
+        for n in ["a-12 34", "ÄB12ß-ö9", "OQDILSBZG 0", "", "  x\u{0}1"] {
+            let built = crate::model::normalise_document_number(n);
+            assert_eq!(normalised(n).collect::<Vec<u8>>(), built.as_bytes(), "{n}");
+            let folded: Vec<u8> = normalised(n).map(fold).collect();
+            assert_eq!(
+                folded,
+                crate::index::fold_document_number(n).as_bytes(),
+                "{n}"
+            );
+        }
     }
 }
