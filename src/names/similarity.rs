@@ -66,19 +66,26 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
         // name made from it are different names
         return NISBA;
     }
-    let raw = if jaro_winkler_bound(a, b) < RAW_FLOOR {
-        // Cannot reach the floor: skip the quadratic part. Unless the skeletons agree or an
-        // article is glued on (the only rules below that score without Jaro-Winkler), the
-        // parts are unrelated; most pairs a traveller meets end here.
-        if a.skel() != b.skel()
+    // Below RAW_FLOOR, Jaro-Winkler cannot reach the floor. Unless the skeletons agree or an
+    // article is glued on (the only rules below that score without Jaro-Winkler), the parts are
+    // then unrelated, and what exactly they score under the floor matters to no alignment; most
+    // pairs a traveller meets end here, most of them before the quadratic part.
+    let unrelated_below_floor = || {
+        a.skel() != b.skel()
             && strip_article(a.text(), false).is_none()
             && strip_article(b.text(), false).is_none()
-        {
+    };
+    let raw = if jaro_winkler_bound(a, b) < RAW_FLOOR {
+        if unrelated_below_floor() {
             return 0.0;
         }
         0.0
     } else {
-        jaro_winkler(a.text(), b.text())
+        let raw = jaro_winkler(a.text(), b.text());
+        if raw < RAW_FLOOR && unrelated_below_floor() {
+            return 0.0;
+        }
+        raw
     };
     if raw < STRONG_JW && !index_visible(a, b) {
         // Pairs no blocking key connects count only when they are strongly alike; weaker ones
@@ -305,6 +312,27 @@ pub fn jaro_winkler(a: &str, b: &str) -> f32 {
         return 1.0;
     }
     let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let (matches, transpositions) = if a.iter().chain(b).all(u8::is_ascii_lowercase) {
+        jaro_counts_bits(a, b, window)
+    } else {
+        jaro_counts(a, b, window)
+    };
+    if matches == 0 {
+        return 0.0;
+    }
+    let m = matches as f32;
+    let jaro =
+        (m / a.len() as f32 + m / b.len() as f32 + (m - (transpositions / 2) as f32) / m) / 3.0;
+    if jaro <= 0.7 {
+        return jaro;
+    }
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count() as f32;
+    jaro + prefix * 0.1 * (1.0 - jaro)
+}
+
+/// Jaro's matching characters and transpositions: each character of `a` takes the first
+/// unmatched equal character of `b` within `window` of its position.
+fn jaro_counts(a: &[u8], b: &[u8], window: usize) -> (usize, usize) {
     let mut a_match = [false; MAX_PART];
     let mut b_match = [false; MAX_PART];
     let mut matches = 0usize;
@@ -320,9 +348,6 @@ pub fn jaro_winkler(a: &str, b: &str) -> f32 {
             }
         }
     }
-    if matches == 0 {
-        return 0.0;
-    }
     let mut transpositions = 0usize;
     let mut k = 0usize;
     for (i, &ca) in a.iter().enumerate() {
@@ -337,14 +362,45 @@ pub fn jaro_winkler(a: &str, b: &str) -> f32 {
         }
         k += 1;
     }
-    let m = matches as f32;
-    let jaro =
-        (m / a.len() as f32 + m / b.len() as f32 + (m - (transpositions / 2) as f32) / m) / 3.0;
-    if jaro <= 0.7 {
-        return jaro;
+    (matches, transpositions)
+}
+
+/// [`jaro_counts`] for lower-case ASCII of at most [`MAX_PART`] bytes, with one bit per
+/// position of `b`: the same choices (the lowest free position in the window), without the
+/// inner scan.
+fn jaro_counts_bits(a: &[u8], b: &[u8], window: usize) -> (usize, usize) {
+    debug_assert!(a.len() <= MAX_PART && b.len() <= MAX_PART);
+    let mut at = [0u64; 26];
+    for (j, &c) in b.iter().enumerate() {
+        at[usize::from(c - b'a')] |= 1 << j;
     }
-    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count() as f32;
-    jaro + prefix * 0.1 * (1.0 - jaro)
+    let (mut a_used, mut b_used) = (0u64, 0u64);
+    let mut matches = 0usize;
+    for (i, &ca) in a.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        if lo >= hi {
+            continue;
+        }
+        let in_window = ((1u64 << hi) - 1) & !((1u64 << lo) - 1);
+        let free = at[usize::from(ca - b'a')] & in_window & !b_used;
+        if free != 0 {
+            b_used |= free & free.wrapping_neg();
+            a_used |= 1 << i;
+            matches += 1;
+        }
+    }
+    let mut transpositions = 0usize;
+    let (mut am, mut bm) = (a_used, b_used);
+    while am != 0 {
+        let (i, j) = (am.trailing_zeros() as usize, bm.trailing_zeros() as usize);
+        if a[i] != b[j] {
+            transpositions += 1;
+        }
+        am &= am - 1;
+        bm &= bm - 1;
+    }
+    (matches, transpositions)
 }
 
 /// One aligned group: query parts ↔ entry parts (usually one each; two on one side when a glued
@@ -527,11 +583,15 @@ pub struct SimCache {
     pairs: rustc_hash::FxHashMap<u64, u32>,
     glued: Vec<f32>,
     nq: usize,
+    /// Two entry parts whose lengths add up to more than this glue to no query part (see
+    /// [`glued_similarity`]); their pair reads the zeros at the start of `glued`.
+    glued_reach: usize,
 }
 
 impl SimCache {
-    /// Forgets everything; the next rows are for a query of `nq` parts.
-    pub fn reset(&mut self, nq: usize) {
+    /// Forgets everything; the next rows are for `query`.
+    pub fn reset(&mut self, query: &[Part]) {
+        let nq = query.len().min(32);
         self.rows.clear();
         self.sims.clear();
         self.pairs.clear();
@@ -546,7 +606,14 @@ impl SimCache {
             self.pairs.shrink_to(1 << 10);
             self.glued.shrink_to(1 << 12);
         }
-        self.nq = nq.min(32);
+        self.nq = nq;
+        self.glued.resize(nq, 0.0);
+        // a part written without vowels is compared in skeleton space, where lengths differ
+        self.glued_reach = if query.iter().any(|q| q.vowelless) {
+            usize::MAX
+        } else {
+            query.iter().map(|q| q.text().len() + 1).max().unwrap_or(0)
+        };
     }
 
     /// Offset of the row of `e` (computed on first use).
@@ -565,6 +632,9 @@ impl SimCache {
 
     /// Offset of each query part's similarity with `x` and `y` glued (computed on first use).
     fn pair(&mut self, query: &[Part], x: &Part, y: &Part) -> usize {
+        if x.text().len() + y.text().len() > self.glued_reach {
+            return 0;
+        }
         let nq = self.nq;
         let glued = &mut self.glued;
         let key =
@@ -792,6 +862,18 @@ mod tests {
         let e = parts(b);
         let (ew, mask) = super::super::entry_weights(b, &e);
         align(&q, &w, &e, &ew, mask).score
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn jaro_counts_by_bits_equal_the_scan(
+            a in "[a-e]{0,48}",
+            b in "[a-e]{0,48}",
+        ) {
+            let (a, b) = (a.as_bytes(), b.as_bytes());
+            let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+            proptest::prop_assert_eq!(jaro_counts_bits(a, b, window), jaro_counts(a, b, window));
+        }
     }
 
     #[test]

@@ -246,7 +246,7 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
         let (generation, cache) = &mut *c.borrow_mut();
         if *generation != q.generation {
             *generation = q.generation;
-            cache.reset(q.parts.len());
+            cache.reset(&q.parts);
         }
         for n in &e.names {
             let (a, qmask, emask) = names::align_score_cached(
