@@ -6,7 +6,7 @@ use std::time::Instant;
 
 #[path = "../benches/support/scale_list.rs"]
 mod scale_list;
-use scale_list::{peak_rss_mib, un_ofac_padded};
+use scale_list::{peak_rss_mib, thread_cpu_seconds, un_ofac_padded};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -49,6 +49,18 @@ fn main() {
             "candidates only: {:.0} passengers/s, mean {:.1} candidates, max {maxc}",
             t as f64 / secs,
             total as f64 / t as f64
+        );
+    }
+    {
+        // one thread, CPU time: steadier than wall time on a shared machine
+        let t1 = Instant::now();
+        let c1 = thread_cpu_seconds();
+        let hits: usize = travellers.iter().map(|p| screener.screen(p).len()).sum();
+        let cpu = thread_cpu_seconds() - c1;
+        println!(
+            "one thread: {:.1} µs CPU per passenger ({:.1} µs wall), {hits} hits",
+            cpu * 1e6 / t as f64,
+            t1.elapsed().as_secs_f64() * 1e6 / t as f64
         );
     }
     for _ in 0..3 {
