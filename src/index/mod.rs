@@ -28,16 +28,17 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 /// Slot number of an entry in the index.
 pub type Slot = u32;
 
-/// One name of an entry, split into parts once at indexing time.
+/// One name of an entry, split into parts once at indexing time. Its parts and their weights
+/// live in the entry's shared arrays (one allocation each for all its names, read in order when
+/// a candidate is scored): see [`IndexedEntry::parts`] and [`IndexedEntry::weights`].
 #[derive(Debug, Clone)]
 pub struct IndexedName {
     /// Position of the name in `entry.names` (not a copy: a large list holds millions).
     pub name_index: u16,
     pub kind: NameKind,
-    pub parts: Box<[Part]>,
-    /// Weight of each part in the name score; family-name parts weigh more (see
-    /// [`names::entry_weights`]).
-    pub weights: Box<[f32]>,
+    /// Where the name's parts start in the entry's arrays, and how many there are.
+    start: u32,
+    len: u32,
     /// Bit i set: part i is the family name, as the list marks it (upper case in a mixed-case
     /// name, "Cheng YUN").
     pub surname_mask: u32,
@@ -47,7 +48,12 @@ pub struct IndexedName {
 #[derive(Debug)]
 pub struct IndexedEntry {
     pub entry: EntryRef,
-    pub names: Vec<IndexedName>,
+    pub names: Box<[IndexedName]>,
+    /// The parts of every name, name after name.
+    all_parts: Box<[Part]>,
+    /// Weight of each part in `all_parts` in its name's score; family-name parts weigh more
+    /// (see [`names::entry_weights`]).
+    all_weights: Box<[f32]>,
     /// Document numbers folded for lookup, parallel to `entry.documents`.
     pub folded_docs: Vec<String>,
 }
@@ -201,25 +207,25 @@ fn entry_years(dobs: &[DateSpec], max_span: u16) -> Vec<u16> {
 impl IndexedEntry {
     /// Splits the names of an entry into parts (original-script names included).
     pub fn new(entry: EntryRef) -> IndexedEntry {
-        let names = entry
-            .names
-            .iter()
-            .enumerate()
-            .take(u16::MAX as usize)
-            .filter_map(|(i, n)| {
-                let parts = names::parts(&n.full);
-                (!parts.is_empty()).then(|| {
-                    let (weights, surname_mask) = names::entry_weights(&n.full, &parts);
-                    IndexedName {
-                        name_index: i as u16,
-                        kind: n.kind,
-                        parts: parts.into_boxed_slice(),
-                        weights: weights.into_boxed_slice(),
-                        surname_mask,
-                    }
-                })
-            })
-            .collect();
+        let mut names = Vec::new();
+        let mut all_parts = Vec::new();
+        let mut all_weights = Vec::new();
+        for (i, n) in entry.names.iter().enumerate().take(u16::MAX as usize) {
+            let parts = names::parts(&n.full);
+            if parts.is_empty() {
+                continue;
+            }
+            let (weights, surname_mask) = names::entry_weights(&n.full, &parts);
+            names.push(IndexedName {
+                name_index: i as u16,
+                kind: n.kind,
+                start: all_parts.len() as u32,
+                len: parts.len() as u32,
+                surname_mask,
+            });
+            all_parts.extend(parts);
+            all_weights.extend(weights);
+        }
         let folded_docs = entry
             .documents
             .iter()
@@ -227,9 +233,21 @@ impl IndexedEntry {
             .collect();
         IndexedEntry {
             entry,
-            names,
+            names: names.into_boxed_slice(),
+            all_parts: all_parts.into_boxed_slice(),
+            all_weights: all_weights.into_boxed_slice(),
             folded_docs,
         }
+    }
+
+    /// The parts of one of this entry's names.
+    pub fn parts(&self, n: &IndexedName) -> &[Part] {
+        &self.all_parts[n.start as usize..(n.start + n.len) as usize]
+    }
+
+    /// The weights of [`Self::parts`].
+    pub fn weights(&self, n: &IndexedName) -> &[f32] {
+        &self.all_weights[n.start as usize..(n.start + n.len) as usize]
     }
 
     /// Only people are screened against travellers.
@@ -242,8 +260,8 @@ impl IndexedEntry {
         let mut out: Vec<u64> = Vec::new();
         let years = entry_years(&self.entry.dobs, config.max_year_span);
         for n in &self.names {
-            out.extend(names::name_keys(&n.parts).iter().map(|k| k.hash));
-            for p in n.parts.iter() {
+            out.extend(names::name_keys(self.parts(n)).iter().map(|k| k.hash));
+            for p in self.parts(n) {
                 for &y in &years {
                     out.push(year_key(y, block(p)));
                 }

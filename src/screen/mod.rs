@@ -252,8 +252,8 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
             let (a, qmask, emask) = names::align_score_cached(
                 &q.parts,
                 &q.weights,
-                &n.parts,
-                &n.weights,
+                e.parts(n),
+                e.weights(n),
                 n.surname_mask,
                 cache,
             );
@@ -286,9 +286,9 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
     // common on either side: a traveller's rarer part that only approximates a listed common
     // one (AHAD ~ AHMAD) is no stronger than the common part itself
     let common_parts_only =
-        qmask != 0 && (qmask & !q.common == 0 || all_common(&name.parts, emask));
+        qmask != 0 && (qmask & !q.common == 0 || all_common(e.parts(name), emask));
     // one aligned part between names of two or more parts ("MOHAMED AL BASHIR" / "Bashir")
-    let single_part = qmask.count_ones() == 1 && (q.parts.len() > 1 || name.parts.len() > 1);
+    let single_part = qmask.count_ones() == 1 && (q.parts.len() > 1 || e.parts(name).len() > 1);
     let weak_name = common_parts_only || single_part;
     let mut rule = None;
     if document == DocVerdict::Exact {
@@ -315,8 +315,8 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
     let alignment = names::align(
         &q.parts,
         &q.weights,
-        &name.parts,
-        &name.weights,
+        e.parts(name),
+        e.weights(name),
         name.surname_mask,
     );
     let part_text = |parts: &[Part], idx: &[usize]| {
@@ -335,7 +335,7 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
                 .iter()
                 .map(|a| AlignedParts {
                     query: part_text(&q.parts, &a.query),
-                    entry: part_text(&name.parts, &a.entry),
+                    entry: part_text(e.parts(name), &a.entry),
                     score: a.score,
                 })
                 .collect(),
@@ -347,7 +347,7 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
             unmatched_entry: alignment
                 .unmatched_entry
                 .iter()
-                .map(|&i| name.parts[i].text().to_string())
+                .map(|&i| e.parts(name)[i].text().to_string())
                 .collect(),
             common_parts_only,
         },
