@@ -795,6 +795,16 @@ fn align_core_with(
             }
         }
     }
+    if cands.is_empty() {
+        // nothing aligns: the score is 0 whatever the unaligned parts cost (most names of most
+        // candidates end here, before their weights are read)
+        return Core {
+            score: 0.0,
+            chosen: SmallVec::new(),
+            qused: 0,
+            eused: 0,
+        };
+    }
     // best first; the sort is stable, so ties keep written order (query part, then entry part)
     cands.sort_by(|x, y| y.0.total_cmp(&x.0));
     let (mut qused, mut eused) = (0u32, 0u32);

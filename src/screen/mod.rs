@@ -266,8 +266,14 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
     let (name_score, name, qmask, emask) = best?;
     let entry = &e.entry;
     let p = q.passenger;
-    // nothing but an identical document can lift a name this far below the threshold
-    if name_score + MAX_BONUS < threshold && entry.documents.is_empty() {
+    // nothing but an identical document can lift a name this far below the threshold, and an
+    // identical number is also identical folded
+    if name_score + MAX_BONUS < threshold
+        && !q
+            .folded_docs
+            .iter()
+            .any(|d| d.len() >= 4 && e.folded_docs.contains(d))
+    {
         return None;
     }
     let dob = fields::compare_dob(p.dob, p.dob_century_ambiguous, &entry.dobs);
