@@ -517,6 +517,48 @@ async fn unreadable_edifact_is_invalid_argument_with_segment_and_offset() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_traveller_boarding_checks_decide_and_publish_alerts() {
+    // one structured traveller is screened on the runtime thread, its alerts published on a
+    // blocking thread: both paths must answer and store as the pool path does
+    let s = Server::start(config()).await;
+    let mut decisions = Vec::new();
+    for (i, t) in [listed("1"), clean("2")].into_iter().enumerate() {
+        let m = manifest(
+            &format!("S{i}"),
+            flight(&format!("XX030{i}"), "LHR", "DXB"),
+            vec![t],
+        );
+        let r = s
+            .screening()
+            .check_boarding(pb::CheckBoardingRequest {
+                request: Some(pb::check_boarding_request::Request::Manifest(m)),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(r.decisions.len(), 1);
+        assert!(!r.cusres.is_empty());
+        decisions.push(pb::Decision::try_from(r.decisions[0].decision).unwrap());
+    }
+    assert_eq!(decisions, [pb::Decision::NoBoard, pb::Decision::Board]);
+    for (flight, expected) in [("XX0300", 1), ("XX0301", 0)] {
+        let stored = s
+            .alerts()
+            .list_alerts(pb::ListAlertsRequest {
+                filter: Some(pb::AlertFilter {
+                    flight: flight.into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(stored.alerts.len(), expected, "{flight}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_boarding_answers_decisions_and_cusres_only() {
     let s = Server::start(config()).await;
     let m = manifest(

@@ -481,6 +481,11 @@ impl Screener {
 
     /// Screens many travellers on the rayon pool; results in input order.
     pub fn screen_all(&self, ps: &[Passenger]) -> Vec<Vec<Match>> {
+        if ps.len() <= 1 {
+            // nothing to share out: called from outside the pool, rayon would hand the one
+            // traveller to a worker and wake this thread when it is done
+            return ps.iter().map(|p| self.screen(p)).collect();
+        }
         ps.par_iter().map(|p| self.screen(p)).collect()
     }
 
