@@ -178,6 +178,17 @@ async fn screen(s: &Server, m: pb::Manifest) -> Result<pb::ScreenManifestRespons
         .map(|r| r.into_inner())
 }
 
+/// A structured boarding check (the carrier's iAPI request).
+async fn board(s: &Server, m: pb::Manifest) -> pb::CheckBoardingResponse {
+    s.screening()
+        .check_boarding(pb::CheckBoardingRequest {
+            request: Some(pb::check_boarding_request::Request::Manifest(m)),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 fn decision(r: &pb::TravellerResult) -> pb::Decision {
     pb::Decision::try_from(r.decision).unwrap()
 }
@@ -528,14 +539,7 @@ async fn one_traveller_boarding_checks_decide_and_publish_alerts() {
             flight(&format!("XX030{i}"), "LHR", "DXB"),
             vec![t],
         );
-        let r = s
-            .screening()
-            .check_boarding(pb::CheckBoardingRequest {
-                request: Some(pb::check_boarding_request::Request::Manifest(m)),
-            })
-            .await
-            .unwrap()
-            .into_inner();
+        let r = board(&s, m).await;
         assert_eq!(r.decisions.len(), 1);
         assert!(!r.cusres.is_empty());
         decisions.push(pb::Decision::try_from(r.decisions[0].decision).unwrap());
@@ -566,14 +570,7 @@ async fn check_boarding_answers_decisions_and_cusres_only() {
         flight("XX0202", "LHR", "DXB"),
         vec![listed("1"), clean("2"), medium("3")],
     );
-    let r = s
-        .screening()
-        .check_boarding(pb::CheckBoardingRequest {
-            request: Some(pb::check_boarding_request::Request::Manifest(m)),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let r = board(&s, m).await;
     let d: Vec<_> = r
         .decisions
         .iter()
