@@ -153,17 +153,8 @@ impl std::fmt::Debug for Index {
 
 /// Folds the characters OCR and keyboards confuse in document numbers.
 pub fn fold_document_number(number: &str) -> String {
-    crate::model::normalise_document_number(number)
-        .chars()
-        .map(|c| match c {
-            'O' | 'Q' | 'D' => '0',
-            'I' | 'L' => '1',
-            'S' => '5',
-            'B' => '8',
-            'Z' => '2',
-            'G' => '6',
-            c => c,
-        })
+    crate::model::document_number_bytes(number)
+        .map(|c| char::from(crate::model::fold_document_byte(c)))
         .collect()
 }
 

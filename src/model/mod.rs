@@ -75,11 +75,30 @@ impl TravelDocument {
 
 /// Upper-case alphanumerics of a document number; separators and spaces are dropped.
 pub fn normalise_document_number(number: &str) -> String {
+    document_number_bytes(number).map(char::from).collect()
+}
+
+/// The characters of [`normalise_document_number`], read in place (ASCII letters and digits,
+/// upper case): for comparisons that should not build the string.
+pub fn document_number_bytes(number: &str) -> impl Iterator<Item = u8> + Clone + '_ {
     number
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
+        .bytes()
+        .filter(u8::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_uppercase())
-        .collect()
+}
+
+/// One normalised document-number character with the confusions of OCR and keyboards folded
+/// (O/Q/D → 0, I/L → 1, S → 5, B → 8, Z → 2, G → 6).
+pub fn fold_document_byte(c: u8) -> u8 {
+    match c {
+        b'O' | b'Q' | b'D' => b'0',
+        b'I' | b'L' => b'1',
+        b'S' => b'5',
+        b'B' => b'8',
+        b'Z' => b'2',
+        b'G' => b'6',
+        c => c,
+    }
 }
 
 /// One traveller to screen. Either `surname`/`given_names` or `name` (a full name of unknown order)
