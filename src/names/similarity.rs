@@ -74,23 +74,18 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
     // article is glued on (the only rules below that score without Jaro-Winkler), the parts are
     // then unrelated, and what exactly they score under the floor matters to no alignment; most
     // pairs a traveller meets end here, most of them before the quadratic part.
-    let unrelated_below_floor = || {
-        a.skel() != b.skel()
-            && strip_article(a.text(), false).is_none()
-            && strip_article(b.text(), false).is_none()
-    };
     let raw = if jaro_winkler_below_floor(a, b) {
-        if unrelated_below_floor() {
-            return 0.0;
-        }
         0.0
     } else {
-        let raw = jaro_winkler(a.text(), b.text());
-        if raw < RAW_FLOOR && unrelated_below_floor() {
-            return 0.0;
-        }
-        raw
+        jaro_winkler(a.text(), b.text())
     };
+    if raw < RAW_FLOOR
+        && a.skel() != b.skel()
+        && strip_article(a.text(), false).is_none()
+        && strip_article(b.text(), false).is_none()
+    {
+        return 0.0;
+    }
     if raw < STRONG_JW && !index_visible(a, b) {
         // Pairs no blocking key connects count only when they are strongly alike; weaker ones
         // would be found by a full scan and missed by the index (see `index_visible`).
