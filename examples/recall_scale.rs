@@ -50,16 +50,10 @@ fn perturb(name: &str, rng: &mut Rng) -> String {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let n: usize = args
-        .get(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
-    let nq: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(300);
+    let n: usize = scale_list::arg(1, 1_000_000);
+    let nq: usize = scale_list::arg(2, 300);
     let mut config = IndexConfig::default();
-    if let Some(c) = args.get(3).and_then(|s| s.parse().ok()) {
-        config.max_confirm_posting = c;
-    }
+    config.max_confirm_posting = scale_list::arg(3, config.max_confirm_posting);
     let pop = Population::new();
     let mut rng = Rng::new(4242);
     let entries = scale_list::un_ofac_padded(n, &pop, &mut rng);

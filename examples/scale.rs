@@ -6,15 +6,11 @@ use std::time::Instant;
 
 #[path = "../benches/support/scale_list.rs"]
 mod scale_list;
-use scale_list::{peak_rss_mib, thread_cpu_seconds, un_ofac_padded};
+use scale_list::{arg, peak_rss_mib, thread_cpu_seconds, un_ofac_padded};
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let n: usize = args
-        .get(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
-    let t: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(50_000);
+    let n: usize = arg(1, 1_000_000);
+    let t: usize = arg(2, 50_000);
     let pop = paxscreen::synth::Population::new();
     let mut rng = paxscreen::synth::Rng::new(42);
     let entries = un_ofac_padded(n, &pop, &mut rng);

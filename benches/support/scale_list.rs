@@ -41,10 +41,18 @@ pub fn peak_rss_mib() -> f64 {
 
 /// CPU time of the calling thread so far, in seconds (`/proc/thread-self/schedstat`, ns): on a
 /// shared VM, time stolen by other guests shows in wall time but not here.
-#[allow(dead_code)]
 pub fn thread_cpu_seconds() -> f64 {
     std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
         .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
         .map_or(0.0, |ns| ns / 1e9)
+}
+
+/// Positional command-line argument `i` (1 is the first), or `default` when it is absent or
+/// not a number.
+pub fn arg<T: std::str::FromStr>(i: usize, default: T) -> T {
+    std::env::args()
+        .nth(i)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
 }
