@@ -45,10 +45,6 @@ const WIDE_CANDIDATES: usize = 5_000;
 /// Scoring of the wide candidate list stops after this many candidates in a row without a match.
 const KEEP_GOING_WINDOW: usize = 100;
 
-/// The most the fields beside the name can add (full birth date + similar document +
-/// nationality): a name further below the threshold than this cannot match.
-const MAX_BONUS: f32 = 0.18 + 0.10 + 0.02;
-
 /// Weak aliases (kunyas, nicknames) weigh this much of a primary name.
 const WEAK_ALIAS_FACTOR: f32 = 0.90;
 
@@ -239,8 +235,31 @@ fn kind_factor(kind: NameKind) -> f32 {
 }
 
 /// Scores a prepared traveller against one entry; `None` when no name of the entry aligns and no
-/// document matches.
+/// document matches, or when the score is under `threshold`.
+///
+/// The fields beside the name are compared first: they are cheap, and when even an identical
+/// name could not lift the score to the threshold past them (most often a different year of
+/// birth), the names are not aligned at all. The score only grows with the name score, so this
+/// skips exactly the candidates that would have been dropped after aligning.
 pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option<Match> {
+    let entry = &e.entry;
+    let p = q.passenger;
+    let dob = fields::compare_dob(p.dob, p.dob_century_ambiguous, &entry.dobs);
+    let document = fields::compare_documents(&p.documents, &entry.documents);
+    let nationality = fields::compare_nationality(p.nationality, &entry.nationalities);
+    let gender = fields::compare_gender(p.gender, entry.gender);
+    let with_fields = |name_score: f32| {
+        (name_score
+            + dob.adjustment()
+            + document.adjustment()
+            + nationality.adjustment()
+            + gender.adjustment())
+        .clamp(0.0, 1.0)
+    };
+    // a name scores at most 1; only an identical document lifts a score past its fields
+    if document != DocVerdict::Exact && with_fields(1.0) < threshold {
+        return None;
+    }
     let mut best: Option<(f32, &IndexedName, u32, u32)> = None;
     SIM_CACHE.with(|c| {
         let (generation, cache) = &mut *c.borrow_mut();
@@ -264,31 +283,14 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
         }
     });
     let (name_score, name, qmask, emask) = best?;
-    let entry = &e.entry;
-    let p = q.passenger;
-    // nothing but an identical document can lift a name this far below the threshold, and an
-    // identical number is also identical folded
-    if name_score + MAX_BONUS < threshold
-        && !q
-            .folded_docs
-            .iter()
-            .any(|d| d.len() >= 4 && e.folded_docs.contains(d))
-    {
-        return None;
-    }
-    let dob = fields::compare_dob(p.dob, p.dob_century_ambiguous, &entry.dobs);
-    let document = fields::compare_documents(&p.documents, &entry.documents);
     if name_score <= 0.0 && document == DocVerdict::Unknown {
         return None;
     }
-    let nationality = fields::compare_nationality(p.nationality, &entry.nationalities);
-    let gender = fields::compare_gender(p.gender, entry.gender);
-    let mut score = name_score
-        + dob.adjustment()
-        + document.adjustment()
-        + nationality.adjustment()
-        + gender.adjustment();
-    score = score.clamp(0.0, 1.0);
+    let mut score = with_fields(name_score);
+    if document != DocVerdict::Exact && score < threshold {
+        // the rules below only lower a score that is not lifted by a document
+        return None;
+    }
     // common on either side: a traveller's rarer part that only approximates a listed common
     // one (AHAD ~ AHMAD) is no stronger than the common part itself
     let common_parts_only =
