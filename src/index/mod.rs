@@ -15,7 +15,9 @@
 //! locked only for the probe or the push. A whole-list replacement that must be seen atomically is
 //! done by building a new `Index` and swapping it in (see `screen::Screener`).
 
-use crate::model::{DateSpec, EntityType, EntryRef, NameKind, PartialDate};
+use crate::model::{
+    Country, DateSpec, DocumentKey, EntityType, EntryRef, Gender, NameKind, PartialDate,
+};
 use crate::names::{self, KeyKind, NameKey, Part};
 use dashmap::DashMap;
 use rayon::prelude::*;
@@ -54,8 +56,21 @@ pub struct IndexedEntry {
     /// Weight of each part in `all_parts` in its name's score; family-name parts weigh more
     /// (see [`names::entry_weights`]).
     all_weights: Box<[f32]>,
-    /// Document numbers folded for lookup, parallel to `entry.documents`.
-    pub folded_docs: Vec<String>,
+    /// What is compared beside the names, held here so that judging a candidate by its fields
+    /// reads no more than this entry's own memory.
+    pub fields: EntryFields,
+}
+
+/// The fields of an entry that screening compares with a traveller's, copied out of the
+/// [`WatchlistEntry`](crate::model::WatchlistEntry): most candidates are dropped on these
+/// alone (a different year of birth), and most entries state one or two dates of birth and a
+/// few nationalities, which fit inline.
+#[derive(Debug, Clone)]
+pub struct EntryFields {
+    pub dobs: SmallVec<[DateSpec; 2]>,
+    pub nationalities: SmallVec<[Country; 4]>,
+    pub gender: Option<Gender>,
+    pub documents: Box<[DocumentKey]>,
 }
 
 /// Tuning of candidate generation.
@@ -217,17 +232,18 @@ impl IndexedEntry {
             all_parts.extend(parts);
             all_weights.extend(weights);
         }
-        let folded_docs = entry
-            .documents
-            .iter()
-            .map(|d| fold_document_number(&d.number))
-            .collect();
+        let fields = EntryFields {
+            dobs: entry.dobs.iter().copied().collect(),
+            nationalities: entry.nationalities.iter().copied().collect(),
+            gender: entry.gender,
+            documents: DocumentKey::all(&entry.documents),
+        };
         IndexedEntry {
             entry,
             names: names.into_boxed_slice(),
             all_parts: all_parts.into_boxed_slice(),
             all_weights: all_weights.into_boxed_slice(),
-            folded_docs,
+            fields,
         }
     }
 
@@ -327,9 +343,10 @@ impl Index {
         for k in keys {
             self.postings.entry(k).or_default().push(slot);
         }
-        for d in &ie.folded_docs {
-            if !d.is_empty() {
-                self.docs.entry(d.clone()).or_default().push(slot);
+        for d in &ie.entry.documents {
+            let folded = fold_document_number(&d.number);
+            if !folded.is_empty() {
+                self.docs.entry(folded).or_default().push(slot);
             }
         }
         self.names.fetch_add(ie.names.len(), Ordering::Relaxed);

@@ -101,6 +101,53 @@ pub fn fold_document_byte(c: u8) -> u8 {
     }
 }
 
+/// A document as screening compares it, prepared once: the normalised number and its OCR-folded
+/// form (one allocation, the two halves), the issuing country and the type letter. Numbers of
+/// fewer than four characters compare with nothing and get no key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentKey {
+    /// [`normalise_document_number`], then the same with [`fold_document_byte`] applied.
+    chars: Box<[u8]>,
+    pub country: Option<Country>,
+    /// First letter of the type code, upper case; `P` when no type is given.
+    pub kind: char,
+}
+
+impl DocumentKey {
+    pub fn new(d: &TravelDocument) -> Option<DocumentKey> {
+        let n = document_number_bytes(&d.number);
+        if n.clone().nth(3).is_none() {
+            return None;
+        }
+        let chars = n.clone().chain(n.map(fold_document_byte)).collect();
+        let kind = d
+            .doc_type
+            .as_deref()
+            .map(|t| t.trim().chars().next().unwrap_or('P').to_ascii_uppercase())
+            .unwrap_or('P');
+        Some(DocumentKey {
+            chars,
+            country: d.country,
+            kind,
+        })
+    }
+
+    /// Keys of the documents that have one.
+    pub fn all(docs: &[TravelDocument]) -> Box<[DocumentKey]> {
+        docs.iter().filter_map(DocumentKey::new).collect()
+    }
+
+    /// The normalised number.
+    pub fn number(&self) -> &[u8] {
+        &self.chars[..self.chars.len() / 2]
+    }
+
+    /// The number with OCR confusions folded.
+    pub fn folded(&self) -> &[u8] {
+        &self.chars[self.chars.len() / 2..]
+    }
+}
+
 /// One traveller to screen. Either `surname`/`given_names` or `name` (a full name of unknown order)
 /// is set; everything else is optional because real manifests omit it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

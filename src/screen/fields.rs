@@ -3,10 +3,7 @@
 //! Each verdict is evidence for or against, never a decision by itself (except an identical
 //! document number, which is decisive).
 
-use crate::model::{
-    Country, DateSpec, Gender, PartialDate, TravelDocument, document_number_bytes,
-    fold_document_byte,
-};
+use crate::model::{Country, DateSpec, DocumentKey, Gender, PartialDate, TravelDocument};
 use serde::{Deserialize, Serialize};
 
 /// What the birth dates say.
@@ -170,48 +167,29 @@ impl DocVerdict {
     }
 }
 
-fn same_type(a: &TravelDocument, b: &TravelDocument) -> bool {
-    let t = |d: &TravelDocument| {
-        d.doc_type
-            .as_deref()
-            .map(|t| t.trim().chars().next().unwrap_or('P').to_ascii_uppercase())
-            .unwrap_or('P')
-    };
-    t(a) == t(b)
+/// Compares every traveller document with every listed document.
+pub fn compare_documents(p: &[TravelDocument], list: &[TravelDocument]) -> DocVerdict {
+    compare_document_keys(&DocumentKey::all(p), &DocumentKey::all(list))
 }
 
-/// Compares every traveller document with every listed document. Runs for every scored
-/// candidate that lists documents, so it compares the normalised and folded forms as it reads
-/// them instead of building them.
-pub fn compare_documents(p: &[TravelDocument], list: &[TravelDocument]) -> DocVerdict {
+/// [`compare_documents`] on documents prepared once ([`DocumentKey`]): what screening runs for
+/// every candidate.
+pub fn compare_document_keys(p: &[DocumentKey], list: &[DocumentKey]) -> DocVerdict {
     let mut verdict = DocVerdict::Unknown;
     for a in p {
-        let na = document_number_bytes(&a.number);
-        if na.clone().count() < 4 {
-            continue;
-        }
         for b in list {
-            let nb = document_number_bytes(&b.number);
-            if nb.clone().count() < 4 {
-                continue;
-            }
             let countries_agree = match (a.country, b.country) {
                 (Some(x), Some(y)) => x == y,
                 _ => true,
             };
-            let same = na.clone().eq(nb.clone());
+            let same = a.number() == b.number();
             if same && countries_agree {
                 return DocVerdict::Exact;
             }
-            if same
-                || na
-                    .clone()
-                    .map(fold_document_byte)
-                    .eq(nb.map(fold_document_byte))
-            {
+            if same || a.folded() == b.folded() {
                 verdict = DocVerdict::Similar;
             } else if verdict == DocVerdict::Unknown
-                && same_type(a, b)
+                && a.kind == b.kind
                 && a.country.is_some()
                 && a.country == b.country
             {
@@ -359,7 +337,7 @@ mod tests {
     }
 
     #[test]
-    fn document_forms_read_in_place_equal_the_built_ones() {
+    fn document_keys_hold_the_built_forms() {
         for (n, normal, folded) in [
             ("a-12 34", "A1234", "A1234"),
             ("ÄB12ß-ö9", "B129", "8129"),
@@ -369,18 +347,25 @@ mod tests {
         ] {
             assert_eq!(crate::model::normalise_document_number(n), normal);
             assert_eq!(crate::index::fold_document_number(n), folded);
-            let built = crate::model::normalise_document_number(n);
-            assert_eq!(
-                document_number_bytes(n).collect::<Vec<u8>>(),
-                built.as_bytes(),
-                "{n}"
-            );
-            let folded: Vec<u8> = document_number_bytes(n).map(fold_document_byte).collect();
-            assert_eq!(
-                folded,
-                crate::index::fold_document_number(n).as_bytes(),
-                "{n}"
-            );
+            let d = TravelDocument {
+                doc_type: Some(" v ".into()),
+                number: n.into(),
+                ..Default::default()
+            };
+            match DocumentKey::new(&d) {
+                Some(k) => {
+                    assert_eq!(k.number(), normal.as_bytes(), "{n}");
+                    assert_eq!(k.folded(), folded.as_bytes(), "{n}");
+                    assert_eq!(k.kind, 'V');
+                }
+                // fewer than four characters compare with nothing
+                None => assert!(normal.len() < 4, "{n}"),
+            }
         }
+        let untyped = TravelDocument {
+            number: "A1234".into(),
+            ..Default::default()
+        };
+        assert_eq!(DocumentKey::new(&untyped).map(|k| k.kind), Some('P'));
     }
 }

@@ -13,7 +13,7 @@
 pub mod fields;
 
 use crate::index::{Candidate, Index, IndexConfig, IndexedEntry, IndexedName, Probe};
-use crate::model::{EntryRef, NameKind, Passenger, Severity};
+use crate::model::{DocumentKey, EntryRef, NameKind, Passenger, Severity};
 use crate::names::{self, Part, SimCache};
 use arc_swap::ArcSwap;
 use fields::{DobVerdict, DocVerdict, GenderVerdict, NationalityVerdict};
@@ -144,6 +144,8 @@ pub struct Prepared<'p> {
     /// Bit i: query part i is a very common name part.
     pub common: u32,
     pub folded_docs: Vec<String>,
+    /// The traveller's documents as compared with an entry's.
+    pub documents: Box<[DocumentKey]>,
     /// Tells this traveller's memoised part similarities from the previous one's.
     generation: u64,
 }
@@ -202,6 +204,7 @@ impl<'p> Prepared<'p> {
             weights,
             common,
             folded_docs,
+            documents: DocumentKey::all(&passenger.documents),
             generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
@@ -242,12 +245,11 @@ fn kind_factor(kind: NameKind) -> f32 {
 /// birth), the names are not aligned at all. The score only grows with the name score, so this
 /// skips exactly the candidates that would have been dropped after aligning.
 pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option<Match> {
-    let entry = &e.entry;
-    let p = q.passenger;
-    let dob = fields::compare_dob(p.dob, p.dob_century_ambiguous, &entry.dobs);
-    let document = fields::compare_documents(&p.documents, &entry.documents);
-    let nationality = fields::compare_nationality(p.nationality, &entry.nationalities);
-    let gender = fields::compare_gender(p.gender, entry.gender);
+    let (p, f) = (q.passenger, &e.fields);
+    let dob = fields::compare_dob(p.dob, p.dob_century_ambiguous, &f.dobs);
+    let document = fields::compare_document_keys(&q.documents, &f.documents);
+    let nationality = fields::compare_nationality(p.nationality, &f.nationalities);
+    let gender = fields::compare_gender(p.gender, f.gender);
     let with_fields = |name_score: f32| {
         (name_score
             + dob.adjustment()
@@ -365,6 +367,7 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
         gender,
         rule,
     };
+    let entry = &e.entry;
     Some(Match {
         entry_id: entry.id.clone(),
         list: entry.list.clone(),
