@@ -614,31 +614,33 @@ impl Index {
             }
         }
         let need = nparts.min(2) as u32;
-        let mut picked: Vec<(Slot, Acc)> = acc
+        let rank = |a: &Acc| a.evidence + a.mask.count_ones() as f32 * 2.0;
+        // Best first: a shared document, then more evidence, then the lower slot (so that ties
+        // fall the same way on every build). One integer per candidate says all three: a rank is
+        // a sum of positive finite terms, and the bits of such floats order as their values.
+        let order = |s: Slot, a: &Acc| {
+            let r = rank(a).to_bits() & 0x7fff_ffff;
+            (u64::from(!a.doc) << 63) | (u64::from(0x7fff_ffff - r) << 32) | u64::from(s)
+        };
+        let mut picked: Vec<(u64, Slot, Acc)> = acc
             .drain()
             .filter(|(_, a)| {
                 let hit = a.mask.count_ones();
                 a.doc || hit >= need || (hit >= 1 && (a.rare || a.dob))
             })
+            .map(|(s, a)| (order(s, &a), s, a))
             .collect();
-        let rank = |a: &Acc| a.evidence + a.mask.count_ones() as f32 * 2.0;
-        let order = |(sa, a): &(Slot, Acc), (sb, b): &(Slot, Acc)| {
-            b.doc
-                .cmp(&a.doc)
-                .then(rank(b).total_cmp(&rank(a)))
-                .then(sa.cmp(sb))
-        };
         if picked.len() > limit && limit > 0 {
-            picked.select_nth_unstable_by(limit - 1, order);
+            picked.select_nth_unstable_by_key(limit - 1, |c| c.0);
             picked.truncate(limit);
         }
-        picked.sort_unstable_by(order);
+        picked.sort_unstable_by_key(|c| c.0);
         // entries are not resolved here: a million-entry map is a cache miss per lookup, and
         // most candidates past the first few are never scored
         picked
             .into_iter()
             .take(limit)
-            .map(|(slot, a)| Candidate {
+            .map(|(_, slot, a)| Candidate {
                 slot,
                 parts_hit: a.mask,
                 document_hit: a.doc,
