@@ -116,9 +116,8 @@ pub struct DocumentKey {
 impl DocumentKey {
     pub fn new(d: &TravelDocument) -> Option<DocumentKey> {
         let n = document_number_bytes(&d.number);
-        if n.clone().nth(3).is_none() {
-            return None;
-        }
+        // four characters at least
+        n.clone().nth(3)?;
         let chars = n.clone().chain(n.map(fold_document_byte)).collect();
         let kind = d
             .doc_type
