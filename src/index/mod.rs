@@ -128,6 +128,21 @@ pub struct Candidate {
     pub evidence: f32,
 }
 
+impl Candidate {
+    /// Candidates in ascending order of this key are best first (see [`Index::candidates`]).
+    pub fn order_key(&self) -> u64 {
+        order_key(self.document_hit, self.evidence, self.slot)
+    }
+}
+
+/// Best first: a shared document, then more evidence, then the lower slot (so that ties fall the
+/// same way on every build). One integer says all three: evidence is a sum of positive finite
+/// terms, and the bits of such floats order as their values.
+fn order_key(doc: bool, evidence: f32, slot: Slot) -> u64 {
+    let r = evidence.to_bits() & 0x7fff_ffff;
+    (u64::from(!doc) << 63) | (u64::from(0x7fff_ffff - r) << 32) | u64::from(slot)
+}
+
 /// Evidence gathered for one slot while proposing candidates.
 #[derive(Default, Clone, Copy)]
 struct Acc {
@@ -440,6 +455,19 @@ impl Index {
 
     /// Proposes up to `limit` candidates for a traveller, best evidence first.
     pub fn candidates(&self, probe: &Probe<'_>, limit: usize) -> Vec<Candidate> {
+        self.candidates_ranked(probe, limit, limit)
+    }
+
+    /// The candidates of [`Self::candidates`], of which only the first `sorted` are in order;
+    /// the others all rank below them, in no particular order (sort them by
+    /// [`Candidate::order_key`] when they are needed). Screening scores the first few and most
+    /// often stops there.
+    pub fn candidates_ranked(
+        &self,
+        probe: &Probe<'_>,
+        limit: usize,
+        sorted: usize,
+    ) -> Vec<Candidate> {
         thread_local! {
             // reused between travellers: the accumulator reaches thousands of slots
             static ACC: std::cell::RefCell<FxHashMap<Slot, Acc>> = Default::default();
@@ -452,7 +480,7 @@ impl Index {
             if acc.capacity() > 8192 {
                 acc.shrink_to(2048);
             }
-            self.candidates_with(probe, limit, &mut acc)
+            self.candidates_with(probe, limit, sorted, &mut acc)
         })
     }
 
@@ -460,6 +488,7 @@ impl Index {
         &self,
         probe: &Probe<'_>,
         limit: usize,
+        sorted: usize,
         acc: &mut FxHashMap<Slot, Acc>,
     ) -> Vec<Candidate> {
         let cfg = &self.config;
@@ -615,26 +644,23 @@ impl Index {
         }
         let need = nparts.min(2) as u32;
         let rank = |a: &Acc| a.evidence + a.mask.count_ones() as f32 * 2.0;
-        // Best first: a shared document, then more evidence, then the lower slot (so that ties
-        // fall the same way on every build). One integer per candidate says all three: a rank is
-        // a sum of positive finite terms, and the bits of such floats order as their values.
-        let order = |s: Slot, a: &Acc| {
-            let r = rank(a).to_bits() & 0x7fff_ffff;
-            (u64::from(!a.doc) << 63) | (u64::from(0x7fff_ffff - r) << 32) | u64::from(s)
-        };
         let mut picked: Vec<(u64, Slot, Acc)> = acc
             .drain()
             .filter(|(_, a)| {
                 let hit = a.mask.count_ones();
                 a.doc || hit >= need || (hit >= 1 && (a.rare || a.dob))
             })
-            .map(|(s, a)| (order(s, &a), s, a))
+            .map(|(s, a)| (order_key(a.doc, rank(&a), s), s, a))
             .collect();
         if picked.len() > limit && limit > 0 {
             picked.select_nth_unstable_by_key(limit - 1, |c| c.0);
             picked.truncate(limit);
         }
-        picked.sort_unstable_by_key(|c| c.0);
+        let sorted = sorted.min(picked.len());
+        if sorted > 0 && sorted < picked.len() {
+            picked.select_nth_unstable_by_key(sorted - 1, |c| c.0);
+        }
+        picked[..sorted].sort_unstable_by_key(|c| c.0);
         // entries are not resolved here: a million-entry map is a cache miss per lookup, and
         // most candidates past the first few are never scored
         picked
@@ -774,6 +800,37 @@ mod tests {
         // only FRANK shares keys; the birth year makes it a candidate
         assert_eq!(probe_ids(&ix, "FRANK ZUBERI", Some("1971-01-01")), ["a"]);
         assert!(probe_ids(&ix, "FRANK ZUBERI", Some("1990-01-01")).is_empty());
+    }
+
+    #[test]
+    fn ranked_candidates_are_the_sorted_ones_with_an_unsorted_tail() {
+        // namesakes and near namesakes, so that evidence differs and ties occur
+        let entries = (0..120)
+            .map(|i| {
+                let names: &[&str] = match i % 4 {
+                    0 => &["Tariq Iqbal Rana"],
+                    1 => &["Tariq Rana"],
+                    2 => &["Tarik Ikbal"],
+                    _ => &["Iqbal Rana Khan"],
+                };
+                entry(&format!("e{i}"), names, (i % 3 == 0).then_some("1975"))
+            })
+            .collect();
+        let ix = Index::build(entries, IndexConfig::default());
+        let parts = names::parts("TARIQ IQBAL RANA");
+        let probe = Probe {
+            parts: &parts,
+            dob: Some("1975-03-09".parse().unwrap()),
+            ..Default::default()
+        };
+        let all = ix.candidates(&probe, 100);
+        assert_eq!(all.len(), 100);
+        assert!(all.windows(2).all(|w| w[0].order_key() < w[1].order_key()));
+        let mut ranked = ix.candidates_ranked(&probe, 100, 30);
+        let slots = |c: &[Candidate]| c.iter().map(|c| c.slot).collect::<Vec<_>>();
+        assert_eq!(slots(&ranked[..30]), slots(&all[..30]));
+        ranked[30..].sort_unstable_by_key(Candidate::order_key);
+        assert_eq!(slots(&ranked), slots(&all));
     }
 
     #[test]

@@ -435,8 +435,9 @@ impl Screener {
     pub fn screen(&self, p: &Passenger) -> Vec<Match> {
         let index = self.index.load();
         let q = Prepared::new(p, Some(&index));
-        let cands = index.candidates(&q.probe(), MAX_CANDIDATES);
-        self.score_candidates(&index, &q, &cands)
+        let cands =
+            index.candidates_ranked(&q.probe(), MAX_CANDIDATES, self.config.candidate_limit);
+        self.score_candidates(&index, &q, cands)
     }
 
     /// Scores candidates best-evidence first: always the first `candidate_limit`; when those
@@ -447,7 +448,15 @@ impl Screener {
     /// When the last [`KEEP_GOING_WINDOW`] of the [`MAX_CANDIDATES`] still matched, the index
     /// is asked for up to [`WIDE_CANDIDATES`] and scoring goes on until [`KEEP_GOING_WINDOW`] in a
     /// row fail.
-    fn score_candidates(&self, index: &Index, q: &Prepared<'_>, cands: &[Candidate]) -> Vec<Match> {
+    ///
+    /// `cands` come from [`Index::candidates_ranked`] with `candidate_limit` sorted; the rest are
+    /// sorted here only when they are to be scored.
+    fn score_candidates(
+        &self,
+        index: &Index,
+        q: &Prepared<'_>,
+        mut cands: Vec<Candidate>,
+    ) -> Vec<Match> {
         let score = |c: &Candidate| {
             index
                 .with_entry(c.slot, |e| score_entry(q, e, self.config.threshold))
@@ -456,11 +465,14 @@ impl Screener {
         let first = self.config.candidate_limit;
         let mut v = Vec::new();
         let mut last_hit = None;
-        for (i, c) in cands.iter().enumerate() {
-            if i == first && last_hit.is_none() {
-                break; // an ordinary traveller: nothing matched early
+        for i in 0..cands.len() {
+            if i == first {
+                if last_hit.is_none() {
+                    break; // an ordinary traveller: nothing matched early
+                }
+                cands[first..].sort_unstable_by_key(Candidate::order_key);
             }
-            if let Some(m) = score(c) {
+            if let Some(m) = score(&cands[i]) {
                 v.push(m);
                 last_hit = Some(i);
             }
