@@ -523,7 +523,7 @@ impl Screener {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{TravelDocument, WatchlistEntry};
+    use crate::model::{PartialDate, TravelDocument, WatchlistEntry};
 
     fn entry(id: &str, names: &[&str], dob: &[&str]) -> EntryRef {
         Arc::new(WatchlistEntry {
@@ -621,6 +621,54 @@ mod tests {
         let m = s.screen(&pax("RANA", "TARIQ IQBAL", Some("1975-03-09")));
         assert!(n > MAX_CANDIDATES);
         assert_eq!(m.len(), n);
+    }
+
+    #[test]
+    fn skipping_candidates_on_their_fields_changes_no_result() {
+        // Listed people met by travellers with their names or a namesake's, born the same year,
+        // a year or more apart, or with no date; with and without the listed document, gender and
+        // nationality. At every threshold the screening score (which skips aligning names the
+        // fields rule out) must equal the full comparison's where it is at least the threshold,
+        // and be absent where it is not.
+        let pop = crate::synth::Population::new();
+        let mut rng = crate::synth::Rng::new(7);
+        let listed = pop.watchlist_padding(&mut rng, 400, "w");
+        let mut checked = [0usize; 2];
+        for (i, e) in listed.iter().enumerate() {
+            let other = &listed[(i * 7 + 3) % listed.len()];
+            let mut p = pop.traveller(&mut rng);
+            p.surname = None;
+            p.given_names = None;
+            let named = if rng.chance(0.7) { e } else { other };
+            p.name = Some(named.names[0].full.clone());
+            p.dob = match (e.dobs.first(), rng.below(4)) {
+                (Some(crate::model::DateSpec::Exact(d)), 0) => Some(*d),
+                (Some(crate::model::DateSpec::Exact(d)), 1) => Some(PartialDate {
+                    year: d.year + 1 + rng.below(20) as u16,
+                    ..*d
+                }),
+                (_, 2) => None,
+                _ => p.dob,
+            };
+            if rng.chance(0.3) {
+                p.documents = e.documents.clone();
+            }
+            if rng.chance(0.5) {
+                p.gender = e.gender;
+                p.nationality = e.nationalities.first().copied();
+            }
+            let q = Prepared::new(&p, None);
+            let ie = IndexedEntry::new(Arc::new(e.clone()));
+            let full = score_entry(&q, &ie, 0.0).map(|m| m.score);
+            for t in [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.97] {
+                let got = score_entry(&q, &ie, t).map(|m| m.score);
+                let want = full.filter(|&s| s >= t);
+                assert_eq!(got, want, "entry {} at threshold {t}", e.id);
+                checked[usize::from(got.is_some())] += 1;
+            }
+        }
+        // both outcomes occur often enough to mean something
+        assert!(checked[0] > 500 && checked[1] > 300, "{checked:?}");
     }
 
     #[test]
