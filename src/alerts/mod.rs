@@ -190,14 +190,23 @@ impl Source {
 /// The same bytes parse to the same manifest, so the same message gets the same id whichever
 /// source delivered it and however often.
 pub fn message_id(m: &Manifest) -> String {
-    let mut h = Sha256::new();
-    h.update(b"paxscreen-message-v1\0");
-    // serialising a Manifest cannot fail (no maps with non-string keys, no custom serialisers
-    // that error); an empty digest input would still be deterministic
-    if let Ok(json) = serde_json::to_vec(m) {
-        h.update(&json);
+    /// Feeds what is written straight into the hash: the same bytes as serialising first.
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
-    hex32(&h.finalize())
+    let mut h = Hashing(Sha256::new());
+    h.0.update(b"paxscreen-message-v1\0");
+    // serialising a Manifest cannot fail (no maps with non-string keys, no custom serialisers
+    // that error, a writer that never fails)
+    let _ = serde_json::to_writer(&mut h, m);
+    hex32(&h.0.finalize())
 }
 
 /// The deterministic alert id for (message, traveller, entry).

@@ -198,3 +198,15 @@ async fn hub_broadcasts_only_new_alerts_and_reports_lag() {
     }
     assert_eq!(rx.recv().await.unwrap().seq, 4);
 }
+
+#[test]
+fn message_ids_hash_the_manifest_as_serialised_so_ids_stay_stable() {
+    // the digest streams the JSON into the hash; it must equal hashing the serialised bytes,
+    // or every alert id issued so far would change
+    let m = manifest(&[("ALMAJID", "ALI HASSAN"), ("ŞAHİN", "ÇAĞRI \"Q\"")]);
+    let mut h = Sha256::new();
+    h.update(b"paxscreen-message-v1\0");
+    h.update(serde_json::to_vec(&m).expect("serialises"));
+    assert_eq!(message_id(&m), hex32(&h.finalize()));
+    assert_eq!(message_id(&m).len(), 32);
+}

@@ -191,9 +191,12 @@ impl Engine {
             });
         }
         let started = std::time::Instant::now();
-        let passengers: Vec<_> = m.travellers.iter().map(|t| t.passenger.clone()).collect();
-        let matches = self.screener.screen_all(&passengers);
-        let message_id = alerts::message_id(m);
+        // the message digest (serialising the whole manifest) is work for the other core while
+        // the travellers are shared out
+        let (matches, message_id) = rayon::join(
+            || self.screener.screen_each(&m.travellers, |t| &t.passenger),
+            || alerts::message_id(m),
+        );
         let alerts = alerts::alerts_for(
             m,
             &message_id,

@@ -498,12 +498,25 @@ impl Screener {
 
     /// Screens many travellers on the rayon pool; results in input order.
     pub fn screen_all(&self, ps: &[Passenger]) -> Vec<Vec<Match>> {
-        if ps.len() <= 1 {
+        self.screen_each(ps, |p| p)
+    }
+
+    /// [`Self::screen_all`] over the passenger `passenger` finds in each item (a manifest's
+    /// travellers), without copying them out first.
+    pub fn screen_each<T: Sync>(
+        &self,
+        items: &[T],
+        passenger: impl Fn(&T) -> &Passenger + Sync,
+    ) -> Vec<Vec<Match>> {
+        if items.len() <= 1 {
             // nothing to share out: called from outside the pool, rayon would hand the one
             // traveller to a worker and wake this thread when it is done
-            return ps.iter().map(|p| self.screen(p)).collect();
+            return items.iter().map(|t| self.screen(passenger(t))).collect();
         }
-        ps.par_iter().map(|p| self.screen(p)).collect()
+        items
+            .par_iter()
+            .map(|t| self.screen(passenger(t)))
+            .collect()
     }
 
     /// The same scorer over every entry, without the index: the reference the index's candidate
