@@ -113,7 +113,7 @@ pub struct Probe<'a> {
     pub dob: Option<PartialDate>,
     /// Also try the birth year a century earlier (two-digit year read ambiguously).
     pub dob_century_ambiguous: bool,
-    pub documents: &'a [String],
+    pub documents: &'a [DocumentKey],
 }
 
 /// A proposed entry and why.
@@ -358,11 +358,11 @@ impl Index {
         for k in keys {
             self.postings.entry(k).or_default().push(slot);
         }
-        for d in &ie.entry.documents {
-            let folded = fold_document_number(&d.number);
-            if !folded.is_empty() {
-                self.docs.entry(folded).or_default().push(slot);
-            }
+        for d in &ie.fields.documents {
+            self.docs
+                .entry(d.folded_text().to_owned())
+                .or_default()
+                .push(slot);
         }
         self.names.fetch_add(ie.names.len(), Ordering::Relaxed);
         let id = ie.entry.id.clone();
@@ -605,10 +605,7 @@ impl Index {
             }
         }
         for d in probe.documents {
-            if d.len() < 4 {
-                continue;
-            }
-            if let Some(list) = self.docs.get(d) {
+            if let Some(list) = self.docs.get(d.folded_text()) {
                 for &s in list.iter() {
                     let a = acc.entry(s).or_default();
                     a.doc = true;

@@ -145,6 +145,12 @@ impl DocumentKey {
     pub fn folded(&self) -> &[u8] {
         &self.chars[self.chars.len() / 2..]
     }
+
+    /// [`Self::folded`] as text (ASCII letters and digits): the key of the document index.
+    pub fn folded_text(&self) -> &str {
+        // built from ASCII bytes only, so never the empty fallback
+        std::str::from_utf8(self.folded()).unwrap_or_default()
+    }
 }
 
 /// One traveller to screen. Either `surname`/`given_names` or `name` (a full name of unknown order)

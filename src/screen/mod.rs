@@ -143,8 +143,7 @@ pub struct Prepared<'p> {
     pub weights: Vec<f32>,
     /// Bit i: query part i is a very common name part.
     pub common: u32,
-    pub folded_docs: Vec<String>,
-    /// The traveller's documents as compared with an entry's.
+    /// The traveller's documents as compared with an entry's and looked up in the index.
     pub documents: Box<[DocumentKey]>,
     /// Tells this traveller's memoised part similarities from the previous one's.
     generation: u64,
@@ -193,17 +192,11 @@ impl<'p> Prepared<'p> {
             }
             weights.push(w);
         }
-        let folded_docs = passenger
-            .documents
-            .iter()
-            .map(|d| crate::index::fold_document_number(&d.number))
-            .collect();
         Prepared {
             passenger,
             parts,
             weights,
             common,
-            folded_docs,
             documents: DocumentKey::all(&passenger.documents),
             generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
@@ -215,7 +208,7 @@ impl<'p> Prepared<'p> {
             parts: &self.parts,
             dob: self.passenger.dob,
             dob_century_ambiguous: self.passenger.dob_century_ambiguous,
-            documents: &self.folded_docs,
+            documents: &self.documents,
         }
     }
 }
