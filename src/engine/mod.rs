@@ -191,12 +191,17 @@ impl Engine {
             });
         }
         let started = std::time::Instant::now();
-        // the message digest (serialising the whole manifest) is work for the other core while
-        // the travellers are shared out
-        let (matches, message_id) = rayon::join(
-            || self.screener.screen_each(&m.travellers, |t| &t.passenger),
-            || alerts::message_id(m),
-        );
+        let screen = || self.screener.screen_each(&m.travellers, |t| &t.passenger);
+        let digest = || alerts::message_id(m);
+        let (matches, message_id) = if m.travellers.len() <= 1 {
+            // one traveller is screened on the calling thread (an iAPI check on the runtime
+            // thread): outside the pool, a join would hand the work to a rayon worker and wait
+            (screen(), digest())
+        } else {
+            // the message digest (serialising the whole manifest) is work for the other core
+            // while the travellers are shared out
+            rayon::join(screen, digest)
+        };
         let alerts = alerts::alerts_for(
             m,
             &message_id,
