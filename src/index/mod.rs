@@ -786,6 +786,23 @@ mod tests {
     }
 
     #[test]
+    fn a_three_letter_part_finds_the_four_letter_part_it_shortens() {
+        let ix = Index::build(
+            vec![
+                entry("a", &["Kim Yong Chol"], None),
+                entry("b", &["Pak Yong Su"], None),
+            ],
+            IndexConfig {
+                rare_posting: 0,
+                ..IndexConfig::default()
+            },
+        );
+        // YONG alone is not enough for a two-part traveller; CHO ~ CHOL is the second part
+        assert_eq!(probe_ids(&ix, "YOONG CHO", None), ["a"]);
+        assert!(probe_ids(&ix, "YOONG CHU", None).is_empty());
+    }
+
+    #[test]
     fn birth_year_rescues_a_single_part_hit() {
         let ix = Index::build(
             vec![entry("a", &["Frank Kakolele Bwambale"], Some("1971"))],

@@ -162,7 +162,15 @@ pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {
 pub fn probe_part_keys(p: &Part, out: &mut Vec<NameKey>) {
     part_keys(p, out);
     let text = p.text();
-    if p.vowelless || !text.is_char_boundary(PREFIX_LEN.min(text.len())) {
+    if p.vowelless {
+        return;
+    }
+    if text.len() == 3 {
+        // a three-letter part has no deletion keys of its own (two letters select nothing), but
+        // four-letter entry parts one letter longer are filed under it: CHO finds CHOL, CHOI
+        out.push(key(KeyKind::TextDeletion, text.as_bytes()));
+    }
+    if !text.is_char_boundary(PREFIX_LEN.min(text.len())) {
         return;
     }
     if (PREFIX_LEN..PREFIX_MIN_LEN).contains(&text.len()) {
