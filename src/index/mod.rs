@@ -73,6 +73,42 @@ pub struct EntryFields {
     pub documents: Box<[DocumentKey]>,
 }
 
+/// What can be told of an entry's fields without reading the entry: the span of its birth
+/// years, and whether it lists documents and a gender. The index keeps one per slot in a flat
+/// array, so that a candidate ruled out by a birth year far from the traveller's (most of a
+/// travelling population's candidates) costs one read instead of a lookup of its entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FieldSummary {
+    /// Earliest and latest birth year any of the entry's dates allows, before tolerance
+    /// (meaningful when `dated`).
+    pub first_year: u16,
+    pub last_year: u16,
+    /// False for a slot not summarised (yet): nothing may be concluded from it.
+    pub known: bool,
+    pub dated: bool,
+    pub documents: bool,
+    pub gender: Option<Gender>,
+}
+
+impl FieldSummary {
+    pub(crate) fn of(f: &EntryFields) -> FieldSummary {
+        let (mut first_year, mut last_year) = (u16::MAX, 0);
+        for d in &f.dobs {
+            let (a, b) = d.year_range();
+            first_year = first_year.min(a);
+            last_year = last_year.max(b);
+        }
+        FieldSummary {
+            first_year,
+            last_year,
+            known: true,
+            dated: !f.dobs.is_empty(),
+            documents: !f.documents.is_empty(),
+            gender: f.gender,
+        }
+    }
+}
+
 /// Tuning of candidate generation.
 #[derive(Debug, Clone, Copy)]
 pub struct IndexConfig {
@@ -168,6 +204,8 @@ pub struct Index {
     postings: DashMap<u64, Vec<Slot>, FxBuildHasher>,
     docs: DashMap<String, Vec<Slot>, FxBuildHasher>,
     entries: DashMap<Slot, Arc<IndexedEntry>, FxBuildHasher>,
+    /// Slot → [`FieldSummary`]; a slot past the end, or not yet written, is unknown.
+    summaries: std::sync::RwLock<Vec<FieldSummary>>,
     ids: DashMap<String, Slot, FxBuildHasher>,
     next_slot: AtomicU32,
     names: AtomicUsize,
@@ -302,6 +340,7 @@ impl Index {
             postings: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             docs: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             entries: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
+            summaries: Default::default(),
             ids: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             next_slot: AtomicU32::new(0),
             names: AtomicUsize::new(0),
@@ -323,8 +362,16 @@ impl Index {
         drop(last);
         let n = entries.len();
         keep.into_par_iter().for_each(|i| {
-            index.insert_at(i as Slot, entries[i].clone());
+            index.insert_at(i as Slot, entries[i].clone(), false);
         });
+        // summarised in one pass here rather than under the write lock per entry
+        {
+            let mut sums = vec![FieldSummary::default(); n];
+            for e in index.entries.iter() {
+                sums[*e.key() as usize] = FieldSummary::of(&e.value().fields);
+            }
+            *index.write_summaries() = sums;
+        }
         drop(entries);
         index.next_slot.store(n as Slot, Ordering::Relaxed);
         // posting lists grew by doubling; give the slack back once the list is complete
@@ -344,10 +391,12 @@ impl Index {
     /// `false` returned.
     pub fn upsert(&self, entry: EntryRef) -> bool {
         let slot = self.next_slot.fetch_add(1, Ordering::Relaxed);
-        self.insert_at(slot, entry)
+        self.insert_at(slot, entry, true)
     }
 
-    fn insert_at(&self, slot: Slot, entry: EntryRef) -> bool {
+    /// Files `entry` in `slot`; its [`FieldSummary`] too when `summarise` (a build writes them
+    /// all at the end).
+    fn insert_at(&self, slot: Slot, entry: EntryRef, summarise: bool) -> bool {
         let ie = IndexedEntry::new(entry);
         if !ie.is_person() || ie.names.is_empty() {
             // a replaced person that became something else leaves the index
@@ -365,6 +414,14 @@ impl Index {
                 .push(slot);
         }
         self.names.fetch_add(ie.names.len(), Ordering::Relaxed);
+        if summarise {
+            let mut sums = self.write_summaries();
+            let i = slot as usize;
+            if sums.len() <= i {
+                sums.resize(i + 1, FieldSummary::default());
+            }
+            sums[i] = FieldSummary::of(&ie.fields);
+        }
         let id = ie.entry.id.clone();
         self.entries.insert(slot, Arc::new(ie));
         // Publish the id last: a reader that sees the new slot sees a complete entry.
@@ -421,6 +478,16 @@ impl Index {
     /// taken); `None` when the slot was retired.
     pub fn with_entry<R>(&self, slot: Slot, f: impl FnOnce(&IndexedEntry) -> R) -> Option<R> {
         self.entries.get(&slot).map(|e| f(e.value()))
+    }
+
+    /// The [`FieldSummary`] of every slot, for the duration of one traveller's scoring (writers,
+    /// filing new entries, wait for it).
+    pub fn summaries(&self) -> std::sync::RwLockReadGuard<'_, Vec<FieldSummary>> {
+        self.summaries.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write_summaries(&self) -> std::sync::RwLockWriteGuard<'_, Vec<FieldSummary>> {
+        self.summaries.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Every live entry (for brute-force comparison and stats).

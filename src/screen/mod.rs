@@ -12,7 +12,7 @@
 
 pub mod fields;
 
-use crate::index::{Candidate, Index, IndexConfig, IndexedEntry, IndexedName, Probe};
+use crate::index::{Candidate, FieldSummary, Index, IndexConfig, IndexedEntry, IndexedName, Probe};
 use crate::model::{DocumentKey, EntryRef, NameKind, Passenger, Severity};
 use crate::names::{self, Part, SimCache};
 use arc_swap::ArcSwap;
@@ -211,6 +211,41 @@ impl<'p> Prepared<'p> {
             documents: &self.documents,
         }
     }
+}
+
+/// False when an entry of these fields cannot reach `threshold` even with an identical name: the
+/// check at the top of [`score_entry`], made on the slot's [`FieldSummary`] with the best
+/// verdict each field could still give. Only a birth year far from every date the entry allows
+/// (a mismatch on every reading), a missing date and a contradicting gender are known from the
+/// summary; documents are compared only when both sides have some, and then nothing is ruled
+/// out here, since an identical document lifts any score.
+fn fields_may_reach(q: &Prepared<'_>, s: &FieldSummary, threshold: f32) -> bool {
+    let p = q.passenger;
+    if !s.known || (s.documents && !q.documents.is_empty()) {
+        return true;
+    }
+    let far = |y: u16| y.saturating_add(2) < s.first_year || y > s.last_year.saturating_add(2);
+    let dob = match p.dob {
+        None => DobVerdict::Unknown,
+        Some(_) if !s.dated => DobVerdict::Unknown,
+        Some(d)
+            if far(d.year)
+                && !(p.dob_century_ambiguous && d.year >= 1100 && !far(d.year - 100)) =>
+        {
+            DobVerdict::Mismatch
+        }
+        // the best a date can say
+        _ => DobVerdict::Exact,
+    };
+    let gender = fields::compare_gender(p.gender, s.gender);
+    // the same sum as score_entry's, every term at its best possible value or above
+    let best = (1.0
+        + dob.adjustment()
+        + DocVerdict::Unknown.adjustment()
+        + NationalityVerdict::Match.adjustment()
+        + gender.adjustment())
+    .clamp(0.0, 1.0);
+    best >= threshold
 }
 
 /// Whether every part in `mask` is a very common name part.
@@ -450,9 +485,16 @@ impl Screener {
         q: &Prepared<'_>,
         mut cands: Vec<Candidate>,
     ) -> Vec<Match> {
+        let threshold = self.config.threshold;
+        let summaries = index.summaries();
         let score = |c: &Candidate| {
+            if let Some(s) = summaries.get(c.slot as usize)
+                && !fields_may_reach(q, s, threshold)
+            {
+                return None; // what score_entry would conclude, without reading the entry
+            }
             index
-                .with_entry(c.slot, |e| score_entry(q, e, self.config.threshold))
+                .with_entry(c.slot, |e| score_entry(q, e, threshold))
                 .flatten()
         };
         let first = self.config.candidate_limit;
@@ -529,7 +571,7 @@ impl Screener {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PartialDate, TravelDocument, WatchlistEntry};
+    use crate::model::{Gender, PartialDate, TravelDocument, WatchlistEntry};
 
     fn entry(id: &str, names: &[&str], dob: &[&str]) -> EntryRef {
         Arc::new(WatchlistEntry {
@@ -675,6 +717,84 @@ mod tests {
         }
         // both outcomes occur often enough to mean something
         assert!(checked[0] > 500 && checked[1] > 300, "{checked:?}");
+    }
+
+    #[test]
+    fn a_field_summary_rules_out_only_what_the_fields_rule_out() {
+        // Entries dated exactly, approximately, by a range or not at all, with and without
+        // documents and gender; travellers born the same year, near it, far from it, with an
+        // ambiguous two-digit year, or undated. Whenever the summary rules a candidate out, the
+        // full comparison of the fields must do so too (even an identical name stays under the
+        // threshold, and no identical document lifts it).
+        use crate::model::DateSpec;
+        let pop = crate::synth::Population::new();
+        let mut rng = crate::synth::Rng::new(11);
+        let mut listed = pop.watchlist_padding(&mut rng, 600, "w");
+        let mut ruled_out = 0;
+        for (i, e) in listed.iter_mut().enumerate() {
+            let year = 1940 + rng.below(60) as u16;
+            e.dobs = match i % 5 {
+                0 => vec![],
+                1 => vec![DateSpec::Approximate(PartialDate {
+                    year,
+                    month: None,
+                    day: None,
+                })],
+                2 => vec![DateSpec::Between {
+                    from: year,
+                    to: year + rng.below(6) as u16,
+                }],
+                3 => vec![
+                    DateSpec::Exact(PartialDate::ymd(year, 3, 4)),
+                    DateSpec::Exact(PartialDate::ymd(year + 9, 1, 1)),
+                ],
+                _ => vec![DateSpec::Exact(PartialDate::ymd(year, 7, 1))],
+            };
+            if i % 3 == 0 {
+                e.documents.clear();
+            }
+            let mut p = pop.traveller(&mut rng);
+            p.name = Some(e.names[0].full.clone());
+            p.dob = match rng.below(5) {
+                0 => None,
+                1 => Some(PartialDate::ymd(year, 7, 1)),
+                2 => Some(PartialDate::ymd(year + rng.below(4) as u16, 2, 2)),
+                _ => Some(PartialDate::ymd(year + 2 + rng.below(30) as u16, 5, 5)),
+            };
+            p.dob_century_ambiguous = rng.chance(0.2);
+            if let Some(d) = p.dob.as_mut()
+                && p.dob_century_ambiguous
+            {
+                d.year += 100;
+            }
+            if rng.chance(0.3) {
+                p.documents = e.documents.clone();
+            }
+            p.gender = [None, Some(Gender::Male), Some(Gender::Female)][rng.below(3) as usize];
+            let q = Prepared::new(&p, None);
+            let ie = IndexedEntry::new(Arc::new(e.clone()));
+            let summary = FieldSummary::of(&ie.fields);
+            let f = &ie.fields;
+            let document = fields::compare_document_keys(&q.documents, &f.documents);
+            let identical_name = (1.0
+                + fields::compare_dob(p.dob, p.dob_century_ambiguous, &f.dobs).adjustment()
+                + document.adjustment()
+                + fields::compare_nationality(p.nationality, &f.nationalities).adjustment()
+                + fields::compare_gender(p.gender, f.gender).adjustment())
+            .clamp(0.0, 1.0);
+            for t in [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9] {
+                if !fields_may_reach(&q, &summary, t) {
+                    ruled_out += 1;
+                    assert!(
+                        document != DocVerdict::Exact && identical_name < t,
+                        "entry {} ruled out at {t}",
+                        e.id
+                    );
+                    assert!(score_entry(&q, &ie, t).is_none());
+                }
+            }
+        }
+        assert!(ruled_out > 300, "{ruled_out}");
     }
 
     #[test]
