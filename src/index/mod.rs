@@ -77,32 +77,24 @@ pub struct EntryFields {
 /// years, and whether it lists documents and a gender. The index keeps one per slot in a flat
 /// array, so that a candidate ruled out by a birth year far from the traveller's (most of a
 /// travelling population's candidates) costs one read instead of a lookup of its entry.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldSummary {
-    /// Earliest and latest birth year any of the entry's dates allows, before tolerance
-    /// (meaningful when `dated`).
-    pub first_year: u16,
-    pub last_year: u16,
-    /// False for a slot not summarised (yet): nothing may be concluded from it.
-    pub known: bool,
-    pub dated: bool,
+    /// Earliest and latest birth year any of the entry's dates allows, before tolerance; `None`
+    /// when it states no date.
+    pub years: Option<(u16, u16)>,
     pub documents: bool,
     pub gender: Option<Gender>,
 }
 
 impl FieldSummary {
     pub(crate) fn of(f: &EntryFields) -> FieldSummary {
-        let (mut first_year, mut last_year) = (u16::MAX, 0);
-        for d in &f.dobs {
-            let (a, b) = d.year_range();
-            first_year = first_year.min(a);
-            last_year = last_year.max(b);
-        }
+        let years = f
+            .dobs
+            .iter()
+            .map(DateSpec::year_range)
+            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
         FieldSummary {
-            first_year,
-            last_year,
-            known: true,
-            dated: !f.dobs.is_empty(),
+            years,
             documents: !f.documents.is_empty(),
             gender: f.gender,
         }
@@ -204,8 +196,8 @@ pub struct Index {
     postings: DashMap<u64, Vec<Slot>, FxBuildHasher>,
     docs: DashMap<String, Vec<Slot>, FxBuildHasher>,
     entries: DashMap<Slot, Arc<IndexedEntry>, FxBuildHasher>,
-    /// Slot → [`FieldSummary`]; a slot past the end, or not yet written, is unknown.
-    summaries: std::sync::RwLock<Vec<FieldSummary>>,
+    /// Slot → [`FieldSummary`]; a slot past the end, or not yet written (`None`), is unknown.
+    summaries: std::sync::RwLock<Vec<Option<FieldSummary>>>,
     ids: DashMap<String, Slot, FxBuildHasher>,
     next_slot: AtomicU32,
     names: AtomicUsize,
@@ -366,9 +358,9 @@ impl Index {
         });
         // summarised in one pass here rather than under the write lock per entry
         {
-            let mut sums = vec![FieldSummary::default(); n];
+            let mut sums = vec![None; n];
             for e in index.entries.iter() {
-                sums[*e.key() as usize] = FieldSummary::of(&e.value().fields);
+                sums[*e.key() as usize] = Some(FieldSummary::of(&e.value().fields));
             }
             *index.write_summaries() = sums;
         }
@@ -418,9 +410,9 @@ impl Index {
             let mut sums = self.write_summaries();
             let i = slot as usize;
             if sums.len() <= i {
-                sums.resize(i + 1, FieldSummary::default());
+                sums.resize(i + 1, None);
             }
-            sums[i] = FieldSummary::of(&ie.fields);
+            sums[i] = Some(FieldSummary::of(&ie.fields));
         }
         let id = ie.entry.id.clone();
         self.entries.insert(slot, Arc::new(ie));
@@ -482,11 +474,11 @@ impl Index {
 
     /// The [`FieldSummary`] of every slot, for the duration of one traveller's scoring (writers,
     /// filing new entries, wait for it).
-    pub fn summaries(&self) -> std::sync::RwLockReadGuard<'_, Vec<FieldSummary>> {
+    pub fn summaries(&self) -> std::sync::RwLockReadGuard<'_, Vec<Option<FieldSummary>>> {
         self.summaries.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn write_summaries(&self) -> std::sync::RwLockWriteGuard<'_, Vec<FieldSummary>> {
+    fn write_summaries(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Option<FieldSummary>>> {
         self.summaries.write().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -221,31 +221,47 @@ impl<'p> Prepared<'p> {
 /// out here, since an identical document lifts any score.
 fn fields_may_reach(q: &Prepared<'_>, s: &FieldSummary, threshold: f32) -> bool {
     let p = q.passenger;
-    if !s.known || (s.documents && !q.documents.is_empty()) {
+    if s.documents && !q.documents.is_empty() {
         return true;
     }
-    let far = |y: u16| y.saturating_add(2) < s.first_year || y > s.last_year.saturating_add(2);
-    let dob = match p.dob {
-        None => DobVerdict::Unknown,
-        Some(_) if !s.dated => DobVerdict::Unknown,
-        Some(d)
-            if far(d.year)
-                && !(p.dob_century_ambiguous && d.year >= 1100 && !far(d.year - 100)) =>
-        {
-            DobVerdict::Mismatch
+    let dob = match (p.dob, s.years) {
+        (Some(d), Some((first, last))) => {
+            let far = |y: u16| y.saturating_add(2) < first || y > last.saturating_add(2);
+            if far(d.year) && !(p.dob_century_ambiguous && d.year >= 1100 && !far(d.year - 100)) {
+                DobVerdict::Mismatch
+            } else {
+                DobVerdict::Exact // the best a date can say
+            }
         }
-        // the best a date can say
-        _ => DobVerdict::Exact,
+        _ => DobVerdict::Unknown,
     };
-    let gender = fields::compare_gender(p.gender, s.gender);
-    // the same sum as score_entry's, every term at its best possible value or above
-    let best = (1.0
-        + dob.adjustment()
-        + DocVerdict::Unknown.adjustment()
-        + NationalityVerdict::Match.adjustment()
-        + gender.adjustment())
-    .clamp(0.0, 1.0);
+    // every term at its best possible value or above, in score_entry's own sum
+    let best = add_fields(
+        1.0,
+        dob,
+        DocVerdict::Unknown,
+        NationalityVerdict::Match,
+        fields::compare_gender(p.gender, s.gender),
+    );
     best >= threshold
+}
+
+/// A name score with the fields' adjustments, clamped to [0, 1]: the one sum both
+/// [`score_entry`] and [`fields_may_reach`] compute, in one order, so that better verdicts can
+/// only give a higher float.
+fn add_fields(
+    name_score: f32,
+    dob: DobVerdict,
+    document: DocVerdict,
+    nationality: NationalityVerdict,
+    gender: GenderVerdict,
+) -> f32 {
+    (name_score
+        + dob.adjustment()
+        + document.adjustment()
+        + nationality.adjustment()
+        + gender.adjustment())
+    .clamp(0.0, 1.0)
 }
 
 /// Whether every part in `mask` is a very common name part.
@@ -278,14 +294,7 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
     let document = fields::compare_document_keys(&q.documents, &f.documents);
     let nationality = fields::compare_nationality(p.nationality, &f.nationalities);
     let gender = fields::compare_gender(p.gender, f.gender);
-    let with_fields = |name_score: f32| {
-        (name_score
-            + dob.adjustment()
-            + document.adjustment()
-            + nationality.adjustment()
-            + gender.adjustment())
-        .clamp(0.0, 1.0)
-    };
+    let with_fields = |name_score: f32| add_fields(name_score, dob, document, nationality, gender);
     // a name scores at most 1; only an identical document lifts a score past its fields
     if document != DocVerdict::Exact && with_fields(1.0) < threshold {
         return None;
@@ -488,7 +497,7 @@ impl Screener {
         let threshold = self.config.threshold;
         let summaries = index.summaries();
         let score = |c: &Candidate| {
-            if let Some(s) = summaries.get(c.slot as usize)
+            if let Some(Some(s)) = summaries.get(c.slot as usize)
                 && !fields_may_reach(q, s, threshold)
             {
                 return None; // what score_entry would conclude, without reading the entry
@@ -776,12 +785,13 @@ mod tests {
             let summary = FieldSummary::of(&ie.fields);
             let f = &ie.fields;
             let document = fields::compare_document_keys(&q.documents, &f.documents);
-            let identical_name = (1.0
-                + fields::compare_dob(p.dob, p.dob_century_ambiguous, &f.dobs).adjustment()
-                + document.adjustment()
-                + fields::compare_nationality(p.nationality, &f.nationalities).adjustment()
-                + fields::compare_gender(p.gender, f.gender).adjustment())
-            .clamp(0.0, 1.0);
+            let identical_name = add_fields(
+                1.0,
+                fields::compare_dob(p.dob, p.dob_century_ambiguous, &f.dobs),
+                document,
+                fields::compare_nationality(p.nationality, &f.nationalities),
+                fields::compare_gender(p.gender, f.gender),
+            );
             for t in [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9] {
                 if !fields_may_reach(&q, &summary, t) {
                     ruled_out += 1;
