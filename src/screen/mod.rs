@@ -264,14 +264,18 @@ fn add_fields(
     .clamp(0.0, 1.0)
 }
 
-/// Whether every part in `mask` is a very common name part.
-fn all_common(parts: &[Part], mask: u32) -> bool {
-    mask != 0
-        && parts
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i < 32 && mask & (1 << i) != 0)
-            .all(|(_, p)| names::is_common_part(p))
+/// Whether every aligned pair of parts is common on one side or the other: a traveller's part
+/// that only approximates a listed common one (AHAD ~ AHMAD), or a common part of the traveller's
+/// written like a rarer listed one (SALIM ~ SALIH), is no stronger than the common part itself.
+/// "SALIM MUHAMMMAD" is then as weak against SALIH MOHAMMED as against SALIM MUHAMMAD.
+fn common_pairs_only(q: &Prepared<'_>, entry: &[Part], a: &names::NameAlignment) -> bool {
+    !a.aligned.is_empty()
+        && a.aligned.iter().all(|pair| {
+            pair.query
+                .iter()
+                .all(|&i| i < 32 && q.common & (1 << i) != 0)
+                || pair.entry.iter().all(|&j| names::is_common_part(&entry[j]))
+        })
 }
 
 fn kind_factor(kind: NameKind) -> f32 {
@@ -299,7 +303,7 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
     if document != DocVerdict::Exact && with_fields(1.0) < threshold {
         return None;
     }
-    let mut best: Option<(f32, &IndexedName, u32, u32)> = None;
+    let mut best: Option<(f32, &IndexedName, u32)> = None;
     SIM_CACHE.with(|c| {
         let (generation, cache) = &mut *c.borrow_mut();
         if *generation != q.generation {
@@ -307,7 +311,7 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
             cache.reset(&q.parts);
         }
         for n in &e.names {
-            let (a, qmask, emask) = names::align_score_cached(
+            let (a, qmask, _) = names::align_score_cached(
                 &q.parts,
                 &q.weights,
                 e.parts(n),
@@ -317,11 +321,11 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
             );
             let s = a * kind_factor(n.kind);
             if best.as_ref().is_none_or(|(b, ..)| s > *b) {
-                best = Some((s, n, qmask, emask));
+                best = Some((s, n, qmask));
             }
         }
     });
-    let (name_score, name, qmask, emask) = best?;
+    let (name_score, name, qmask) = best?;
     if name_score <= 0.0 && document == DocVerdict::Unknown {
         return None;
     }
@@ -330,10 +334,16 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
         // the rules below only lower a score that is not lifted by a document
         return None;
     }
-    // common on either side: a traveller's rarer part that only approximates a listed common
-    // one (AHAD ~ AHMAD) is no stronger than the common part itself
-    let common_parts_only =
-        qmask != 0 && (qmask & !q.common == 0 || all_common(e.parts(name), emask));
+    // aligned once the score is known to reach the threshold: the rules below and the
+    // explanation read it, and few candidates get this far
+    let alignment = names::align(
+        &q.parts,
+        &q.weights,
+        e.parts(name),
+        e.weights(name),
+        name.surname_mask,
+    );
+    let common_parts_only = qmask != 0 && common_pairs_only(q, e.parts(name), &alignment);
     // one aligned part between names of two or more parts ("MOHAMED AL BASHIR" / "Bashir")
     let single_part = qmask.count_ones() == 1 && (q.parts.len() > 1 || e.parts(name).len() > 1);
     let weak_name = common_parts_only || single_part;
@@ -358,14 +368,6 @@ pub fn score_entry(q: &Prepared<'_>, e: &IndexedEntry, threshold: f32) -> Option
     if score < threshold {
         return None;
     }
-    // explained only now, for the few that match
-    let alignment = names::align(
-        &q.parts,
-        &q.weights,
-        e.parts(name),
-        e.weights(name),
-        name.surname_mask,
-    );
     let part_text = |parts: &[Part], idx: &[usize]| {
         idx.iter()
             .map(|&i| parts[i].text())
@@ -613,6 +615,35 @@ mod tests {
         let m = s.screen(&pax("KHAN", "MOHAMMED ALI", Some("1970-05-05")));
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].explanation.dob, DobVerdict::Exact);
+    }
+
+    #[test]
+    fn a_name_of_common_parts_each_misspelt_on_one_side_is_still_common() {
+        // SALIM is common on the traveller's side, MOHAMMED on the entry's: neither side is all
+        // common, but every aligned pair is, so the name is as weak as SALIM MUHAMMAD itself
+        let pair_is_common = |traveller: &str, listed: &str| {
+            let m = compare(
+                &Passenger {
+                    id: "p".into(),
+                    name: Some(traveller.into()),
+                    ..Default::default()
+                },
+                entry("a", &[listed], &[]),
+            )
+            .expect("names align");
+            (
+                m.score,
+                m.explanation.rule.as_deref() == Some("common_name_cap"),
+            )
+        };
+        for listed in ["SALIM MUHAMMAD", "SALIH MOHAMMED"] {
+            let (score, capped) = pair_is_common("SALIM MUHAMMMAD", listed);
+            assert!(capped, "{listed}: {score}");
+            assert!(score < DEFAULT_THRESHOLD, "{listed}: {score}");
+        }
+        // a rare part on both sides of one pair keeps the name strong
+        let (score, capped) = pair_is_common("SALIM MAKHLOUF", "SALIH MAKHLUF");
+        assert!(!capped && score >= DEFAULT_THRESHOLD, "{score}");
     }
 
     #[test]
