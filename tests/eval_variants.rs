@@ -351,6 +351,11 @@ fn issue_2_un_protocol_counted_by_element() {
         let n = idx.iter().filter(|&&i| found[i]).count();
         (n, idx.len(), n as f64 / idx.len().max(1) as f64)
     };
+    if std::env::var("PAXSCREEN_EVAL_VERBOSE").is_ok() {
+        for (el, _) in elements.iter().zip(&found).filter(|(_, f)| !**f) {
+            println!("  missed element ({}): {}", el.entry_id, el.text);
+        }
+    }
     let (aliases, orig) = (count(false), count(true));
     println!(
         "by element (as the issue counts): aliases {}/{} = {:.1}%, original script {}/{} = {:.1}%",

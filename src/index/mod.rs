@@ -556,7 +556,7 @@ impl Index {
         let mut deferred: SmallVec<[(u64, u32, f32); 16]> = SmallVec::new();
         // per part, the strongest key decides the part's evidence: keys are applied strongest
         // first, and a part already hit by a stronger key adds nothing more
-        let mut weighted: Vec<(f32, u64, bool, bool)> = Vec::with_capacity(64);
+        let mut weighted: Vec<(f32, u64, usize, KeyKind)> = Vec::with_capacity(64);
         for (i, p) in probe.parts.iter().take(32).enumerate() {
             keys.clear();
             names::probe_part_keys(p, &mut keys);
@@ -567,26 +567,32 @@ impl Index {
                     continue;
                 };
                 let n = list.len();
-                let cap = if k.kind == KeyKind::Exact {
-                    cfg.max_posting
-                } else {
-                    cfg.max_variant_posting
-                };
                 let w = match k.kind {
                     KeyKind::Exact => 1.0,
                     KeyKind::Skeleton | KeyKind::HSkeleton => 0.8,
                     KeyKind::Prefix => 0.5,
                     _ => 0.6,
                 } * (1.0 + (cfg.max_posting as f32 / n as f32).ln()).max(0.2);
-                weighted.push((w, k.hash, n > cap, n <= cfg.rare_posting));
+                weighted.push((w, k.hash, n, k.kind));
             }
             weighted.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            for &(w, hash, too_common, rare) in &weighted {
-                if too_common {
+            for &(w, hash, n, kind) in &weighted {
+                let cap = if kind == KeyKind::Exact {
+                    cfg.max_posting
+                } else {
+                    cfg.max_variant_posting
+                };
+                let rare = n <= cfg.rare_posting;
+                if n > cap {
                     // too common to propose anyone, but it may confirm a part of an entry that
-                    // other keys propose (AHAD ~ AHMAD beside an exact ALI)
-                    let n = self.postings.get(&hash).map_or(0, |l| l.len());
-                    if n <= cfg.max_confirm_posting {
+                    // other keys propose (AHAD ~ AHMAD beside an exact ALI); the deletions of an
+                    // h-skeleton are loose enough that only shorter lists are worth reading
+                    let confirm_cap = if kind == KeyKind::HSkeletonDeletion {
+                        cfg.max_posting
+                    } else {
+                        cfg.max_confirm_posting
+                    };
+                    if n <= confirm_cap {
                         deferred.push((hash, bit, w));
                     }
                     continue;
@@ -607,7 +613,7 @@ impl Index {
         // adjacent parts glued: the entry may write them as one part
         for i in 0..nparts.saturating_sub(1) {
             keys.clear();
-            names::glued_keys(&probe.parts[i], &probe.parts[i + 1], &mut keys);
+            names::probe_glued_keys(&probe.parts[i], &probe.parts[i + 1], &mut keys);
             let bits = 0b11u32 << i;
             for k in &keys {
                 let Some(list) = self.postings.get(&k.hash) else {
@@ -859,6 +865,55 @@ mod tests {
         // YONG alone is not enough for a two-part traveller; CHO ~ CHOL is the second part
         assert_eq!(probe_ids(&ix, "YOONG CHO", None), ["a"]);
         assert!(probe_ids(&ix, "YOONG CHU", None).is_empty());
+    }
+
+    #[test]
+    fn an_h_the_skeleton_drops_links_a_part_to_a_longer_one() {
+        let ix = Index::build(
+            vec![
+                entry("a", &["Hussein Shaker"], None),
+                entry("b", &["Farhan Khan"], None),
+                entry("c", &["Sher Husain"], None),
+            ],
+            IndexConfig {
+                rare_posting: 0,
+                ..IndexConfig::default()
+            },
+        );
+        // SHR is SHAKER's SHKR less one letter, FRH is FARHAN's FRHN less one
+        assert!(probe_ids(&ix, "SHER HUSAIN", None).contains(&"a".to_string()));
+        assert!(probe_ids(&ix, "HUSEIN SHAKER", None).contains(&"c".to_string()));
+        assert_eq!(probe_ids(&ix, "FARAH KHAN", None), ["b"]);
+    }
+
+    #[test]
+    fn a_long_part_finds_the_five_letter_part_it_begins_with() {
+        let ix = Index::build(
+            vec![
+                entry("a", &["Mousa Mahmoud"], None),
+                entry("b", &["Mohammed Hamdi"], None),
+            ],
+            IndexConfig {
+                rare_posting: 0,
+                ..IndexConfig::default()
+            },
+        );
+        assert!(probe_ids(&ix, "MAHMOUD MOUSAVI", None).contains(&"a".to_string()));
+        assert!(probe_ids(&ix, "MOHAMMED HAMDANI", None).contains(&"b".to_string()));
+    }
+
+    #[test]
+    fn two_syllables_apart_find_a_glued_variant() {
+        let ix = Index::build(
+            vec![entry("a", &["Kim Byungho"], None)],
+            IndexConfig {
+                rare_posting: 0,
+                ..IndexConfig::default()
+            },
+        );
+        // MYUNG HO glued is MYUNGHO, one letter from BYUNGHO
+        assert_eq!(probe_ids(&ix, "MYUNG HO KIM", None), ["a"]);
+        assert!(probe_ids(&ix, "MYUNG SU KIM", None).is_empty());
     }
 
     #[test]

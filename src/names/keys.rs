@@ -20,6 +20,10 @@ pub enum KeyKind {
     Skeleton,
     /// The skeleton that keeps h (see `Part::hskel`).
     HSkeleton,
+    /// That skeleton and its one-deletion variants, for parts written with vowels. These only
+    /// propose entries: a long list under one is not read to confirm parts (see
+    /// `index::Index::candidates`).
+    HSkeletonDeletion,
     /// Two parts of one name together.
     Pair,
     /// The first four letters of a long part (SHERAZ under SHER, JONGMIN under JONG): a short
@@ -135,6 +139,16 @@ pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {
     if hs.len() >= 2 {
         out.push(key(KeyKind::HSkeleton, hs));
     }
+    if hs.len() >= 3 && hs != sk && !p.vowelless && !super::is_common_part(p) {
+        // an h the plain skeleton drops may be all that links two spellings: FARAH / FARHAN,
+        // SHER / SHAKER meet at FRH, SHR (a part written without vowels has only its
+        // consonants: their deletions would link it to too much)
+        if hs.len() >= 4 {
+            with_deletions(hs, |v| out.push(key(KeyKind::HSkeletonDeletion, v)));
+        } else {
+            out.push(key(KeyKind::HSkeletonDeletion, hs));
+        }
+    }
     if p.vowelless && sk.contains(&(DZ as u8)) {
         // the D/Z marker files the part under both readings
         for r in [b'd', b's'] {
@@ -176,7 +190,10 @@ pub fn probe_part_keys(p: &Part, out: &mut Vec<NameKey>) {
     if (PREFIX_LEN..PREFIX_MIN_LEN).contains(&text.len()) {
         out.push(key(KeyKind::Prefix, &text.as_bytes()[..PREFIX_LEN]));
     } else if text.len() >= PREFIX_MIN_LEN {
-        out.push(key(KeyKind::Exact, &text.as_bytes()[..PREFIX_LEN]));
+        let head = &text.as_bytes()[..PREFIX_LEN];
+        out.push(key(KeyKind::Exact, head));
+        // and the five-letter entry parts one letter longer: MOUSAVI finds MOUSA, HAMDANI HAMDI
+        out.push(key(KeyKind::TextDeletion, head));
     }
 }
 
@@ -220,6 +237,28 @@ pub fn glued_keys(x: &Part, y: &Part, out: &mut Vec<NameKey>) {
             buf[a.len()..a.len() + b.len()].copy_from_slice(b);
             out.push(key(KeyKind::Exact, &buf[..a.len() + b.len()]));
         }
+    }
+}
+
+/// Parts at most this long are syllables of a name that may be written glued or apart (MYUNG HO,
+/// BYUNGHO).
+const SYLLABLE_LEN: usize = 5;
+
+/// Keys a traveller's two adjacent parts are looked up under: their [`glued_keys`], and when both
+/// are short, the one-deletion variants of the glued text, which entry parts are filed under:
+/// MYUNG HO finds BYUNGHO, as MYUNGHO would.
+pub fn probe_glued_keys(x: &Part, y: &Part, out: &mut Vec<NameKey>) {
+    glued_keys(x, y, out);
+    let (a, b) = (x.text().as_bytes(), y.text().as_bytes());
+    if x.vowelless || y.vowelless || a.len() > SYLLABLE_LEN || b.len() > SYLLABLE_LEN {
+        return;
+    }
+    let mut buf = [0u8; 2 * SYLLABLE_LEN];
+    buf[..a.len()].copy_from_slice(a);
+    buf[a.len()..a.len() + b.len()].copy_from_slice(b);
+    let glued = &buf[..a.len() + b.len()];
+    if glued.len() >= 5 {
+        with_deletions(glued, |v| out.push(key(KeyKind::TextDeletion, v)));
     }
 }
 

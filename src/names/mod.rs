@@ -8,7 +8,8 @@ mod normalise;
 mod similarity;
 
 pub use keys::{
-    KeyKind, NameKey, exact_key, glued_keys, name_keys, pair_keys, part_keys, probe_part_keys,
+    KeyKind, NameKey, exact_key, glued_keys, name_keys, pair_keys, part_keys, probe_glued_keys,
+    probe_part_keys,
 };
 pub use normalise::{Part, normalise, parts, skeleton, strip_article};
 pub use similarity::{
