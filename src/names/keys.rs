@@ -3,7 +3,8 @@
 //!
 //! Per part: the canonical text and its one-deletion neighbourhood (SymSpell, lossless for one
 //! edit), the consonant skeleton and its one-deletion neighbourhood (transliteration drift), the
-//! text without a glued article. Per pair of parts: the two skeletons together, so that two common
+//! text without a glued article, and for an uncommon part whose h the skeleton drops, the
+//! skeleton that keeps h with its one-deletion neighbourhood. Per pair of parts: the two skeletons together, so that two common
 //! parts ("Muhammad Ali") still make a selective key.
 
 use super::normalise::{DZ, Part, strip_article};
