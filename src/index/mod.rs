@@ -794,6 +794,17 @@ mod tests {
         })
     }
 
+    /// An index where a single-part hit never makes a candidate on its own.
+    fn strict_index(entries: Vec<EntryRef>) -> Index {
+        Index::build(
+            entries,
+            IndexConfig {
+                rare_posting: 0,
+                ..IndexConfig::default()
+            },
+        )
+    }
+
     fn probe_ids(ix: &Index, name: &str, dob: Option<&str>) -> Vec<String> {
         let parts = names::parts(name);
         let probe = Probe {
@@ -852,16 +863,10 @@ mod tests {
 
     #[test]
     fn a_three_letter_part_finds_the_four_letter_part_it_shortens() {
-        let ix = Index::build(
-            vec![
-                entry("a", &["Kim Yong Chol"], None),
-                entry("b", &["Pak Yong Su"], None),
-            ],
-            IndexConfig {
-                rare_posting: 0,
-                ..IndexConfig::default()
-            },
-        );
+        let ix = strict_index(vec![
+            entry("a", &["Kim Yong Chol"], None),
+            entry("b", &["Pak Yong Su"], None),
+        ]);
         // YONG alone is not enough for a two-part traveller; CHO ~ CHOL is the second part
         assert_eq!(probe_ids(&ix, "YOONG CHO", None), ["a"]);
         assert!(probe_ids(&ix, "YOONG CHU", None).is_empty());
@@ -869,17 +874,11 @@ mod tests {
 
     #[test]
     fn an_h_the_skeleton_drops_links_a_part_to_a_longer_one() {
-        let ix = Index::build(
-            vec![
-                entry("a", &["Hussein Shaker"], None),
-                entry("b", &["Farhan Khan"], None),
-                entry("c", &["Sher Husain"], None),
-            ],
-            IndexConfig {
-                rare_posting: 0,
-                ..IndexConfig::default()
-            },
-        );
+        let ix = strict_index(vec![
+            entry("a", &["Hussein Shaker"], None),
+            entry("b", &["Farhan Khan"], None),
+            entry("c", &["Sher Husain"], None),
+        ]);
         // SHR is SHAKER's SHKR less one letter, FRH is FARHAN's FRHN less one
         assert!(probe_ids(&ix, "SHER HUSAIN", None).contains(&"a".to_string()));
         assert!(probe_ids(&ix, "HUSEIN SHAKER", None).contains(&"c".to_string()));
@@ -888,29 +887,17 @@ mod tests {
 
     #[test]
     fn a_long_part_finds_the_five_letter_part_it_begins_with() {
-        let ix = Index::build(
-            vec![
-                entry("a", &["Mousa Mahmoud"], None),
-                entry("b", &["Mohammed Hamdi"], None),
-            ],
-            IndexConfig {
-                rare_posting: 0,
-                ..IndexConfig::default()
-            },
-        );
+        let ix = strict_index(vec![
+            entry("a", &["Mousa Mahmoud"], None),
+            entry("b", &["Mohammed Hamdi"], None),
+        ]);
         assert!(probe_ids(&ix, "MAHMOUD MOUSAVI", None).contains(&"a".to_string()));
         assert!(probe_ids(&ix, "MOHAMMED HAMDANI", None).contains(&"b".to_string()));
     }
 
     #[test]
     fn two_syllables_apart_find_a_glued_variant() {
-        let ix = Index::build(
-            vec![entry("a", &["Kim Byungho"], None)],
-            IndexConfig {
-                rare_posting: 0,
-                ..IndexConfig::default()
-            },
-        );
+        let ix = strict_index(vec![entry("a", &["Kim Byungho"], None)]);
         // MYUNG HO glued is MYUNGHO, one letter from BYUNGHO
         assert_eq!(probe_ids(&ix, "MYUNG HO KIM", None), ["a"]);
         assert!(probe_ids(&ix, "MYUNG SU KIM", None).is_empty());
@@ -918,13 +905,7 @@ mod tests {
 
     #[test]
     fn birth_year_rescues_a_single_part_hit() {
-        let ix = Index::build(
-            vec![entry("a", &["Frank Kakolele Bwambale"], Some("1971"))],
-            IndexConfig {
-                rare_posting: 0,
-                ..IndexConfig::default()
-            },
-        );
+        let ix = strict_index(vec![entry("a", &["Frank Kakolele Bwambale"], Some("1971"))]);
         // only FRANK shares keys; the birth year makes it a candidate
         assert_eq!(probe_ids(&ix, "FRANK ZUBERI", Some("1971-01-01")), ["a"]);
         assert!(probe_ids(&ix, "FRANK ZUBERI", Some("1990-01-01")).is_empty());
