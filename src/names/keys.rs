@@ -4,8 +4,8 @@
 //! Per part: the canonical text and its one-deletion neighbourhood (SymSpell, lossless for one
 //! edit), the consonant skeleton and its one-deletion neighbourhood (transliteration drift), the
 //! text without a glued article, and for an uncommon part whose h the skeleton drops, the
-//! skeleton that keeps h with its one-deletion neighbourhood. Per pair of parts: the two skeletons together, so that two common
-//! parts ("Muhammad Ali") still make a selective key.
+//! skeleton that keeps h with its one-deletion neighbourhood. Per pair of parts: the two
+//! skeletons together, so that two common parts ("Muhammad Ali") still make a selective key.
 
 use super::normalise::{DZ, Part, strip_article};
 use std::hash::{Hash, Hasher};
@@ -21,9 +21,9 @@ pub enum KeyKind {
     Skeleton,
     /// The skeleton that keeps h (see `Part::hskel`).
     HSkeleton,
-    /// That skeleton and its one-deletion variants, for parts written with vowels. These only
-    /// propose entries: a long list under one is not read to confirm parts (see
-    /// `index::Index::candidates`).
+    /// That skeleton and its one-deletion variants, for uncommon parts written with vowels.
+    /// Looser than the other variant keys: a list too long to propose from is read to confirm
+    /// parts only up to a shorter length (see `index::Index::candidates`).
     HSkeletonDeletion,
     /// Two parts of one name together.
     Pair,
