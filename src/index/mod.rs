@@ -4,28 +4,37 @@
 //! It does not score; it only proposes candidates, cheaply and with high recall (measured against
 //! a brute-force scan in `tests/`). Layout:
 //!
-//! - `postings`: a sharded concurrent map (`DashMap`, one lock per shard) from hashed blocking keys
-//!   ([`crate::names::name_keys`], plus birth-year × part keys) to entry slots;
+//! - `postings`: hashed blocking keys ([`crate::names::name_keys`], plus birth-year × part keys)
+//!   to entry slots: what the build filed in a read-only table read without locks, a
+//!   traveller's keys looked up in one batch; what was filed since in a small concurrent map
+//!   beside it (see `postings.rs`);
 //! - `docs`: folded document number → slots (OCR confusions O/0, I/1, S/5, B/8, Z/2 folded);
 //! - `entries`: slot → the entry with its names already split into parts.
 //!
 //! Live changes: `upsert` files a new slot and retires the old one; `delete` retires a slot.
-//! Postings of a retired slot stay behind until [`Index::compact`] and are skipped on lookup
-//! because the slot no longer resolves. Readers never wait for a whole-index lock: each shard is
-//! locked only for the probe or the push. A whole-list replacement that must be seen atomically is
+//! Postings of a retired slot stay behind until the lists are next frozen (when the map of new
+//! ones grows, or on [`Index::compact`]) and are skipped on lookup because the slot no longer
+//! resolves. Readers never wait for a whole-index lock: the frozen table takes none, the maps
+//! lock one shard for a probe or a push, and a refreeze builds a new table beside the old and
+//! swaps it in. A whole-list replacement that must be seen atomically is
 //! done by building a new `Index` and swapping it in (see `screen::Screener`).
 
 use crate::model::{
     Country, DateSpec, DocumentKey, EntityType, EntryRef, Gender, NameKind, PartialDate,
 };
 use crate::names::{self, KeyKind, NameKey, Part};
+use arc_swap::ArcSwap;
 use dashmap::DashMap;
 use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use smallvec::SmallVec;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+
+mod postings;
+use postings::{FrozenPostings, Postings};
 
 /// Slot number of an entry in the index.
 pub type Slot = u32;
@@ -119,6 +128,10 @@ pub struct IndexConfig {
     pub max_confirm_posting: usize,
     /// Widest birth-year range filed under year keys; wider ranges are filed under their ends.
     pub max_year_span: u16,
+    /// Entries filed after the build have their keys in a small map that every lookup reads
+    /// besides the built table. Once it holds more slots than this, and more than a sixteenth
+    /// of the table's, all lists are frozen into a new table.
+    pub max_delta_postings: usize,
 }
 
 impl Default for IndexConfig {
@@ -130,6 +143,7 @@ impl Default for IndexConfig {
             max_pair_posting: 5_000,
             max_confirm_posting: 10_000,
             max_year_span: 12,
+            max_delta_postings: 100_000,
         }
     }
 }
@@ -193,7 +207,12 @@ pub struct IndexStats {
 /// The sharded concurrent watchlist index.
 pub struct Index {
     config: IndexConfig,
-    postings: DashMap<u64, Vec<Slot>, FxBuildHasher>,
+    /// Swapped whole only when the lists filed since the build are merged into a new table;
+    /// a traveller's lookups read one snapshot.
+    postings: ArcSwap<Postings>,
+    /// Held while entries are filed after the build, and while the postings are rebuilt, so
+    /// that a rebuild loses no filing.
+    filing: Mutex<()>,
     docs: DashMap<String, Vec<Slot>, FxBuildHasher>,
     entries: DashMap<Slot, Arc<IndexedEntry>, FxBuildHasher>,
     /// Slot → [`FieldSummary`]; a slot past the end, or not yet written (`None`), is unknown.
@@ -329,7 +348,10 @@ impl Index {
     pub fn new(config: IndexConfig) -> Index {
         Index {
             config,
-            postings: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
+            postings: ArcSwap::from_pointee(Postings::new(FrozenPostings::from_map(
+                DashMap::default(),
+            ))),
+            filing: Mutex::new(()),
             docs: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             entries: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             summaries: Default::default(),
@@ -353,8 +375,10 @@ impl Index {
             .collect();
         drop(last);
         let n = entries.len();
+        let filed: DashMap<u64, Vec<Slot>, FxBuildHasher> =
+            DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64);
         keep.into_par_iter().for_each(|i| {
-            index.insert_at(i as Slot, entries[i].clone(), false);
+            index.insert_at(i as Slot, entries[i].clone(), Some(&filed));
         });
         // summarised in one pass here rather than under the write lock per entry
         {
@@ -366,12 +390,11 @@ impl Index {
         }
         drop(entries);
         index.next_slot.store(n as Slot, Ordering::Relaxed);
-        // posting lists grew by doubling; give the slack back once the list is complete
+        // posting lists grew by doubling; freezing them gives the slack back
+        index.docs.iter_mut().for_each(|mut v| v.shrink_to_fit());
         index
             .postings
-            .iter_mut()
-            .for_each(|mut v| v.shrink_to_fit());
-        index.docs.iter_mut().for_each(|mut v| v.shrink_to_fit());
+            .store(Arc::new(Postings::new(FrozenPostings::from_map(filed))));
         index
     }
 
@@ -381,14 +404,46 @@ impl Index {
 
     /// Adds or replaces an entry (by id). Entries that are not individuals are ignored and
     /// `false` returned.
+    ///
+    /// Its keys go to the lists filed since the build, which every lookup then reads too; when
+    /// those grow past [`IndexConfig::max_delta_postings`], all lists are frozen into a new
+    /// table (the caller waits; screening does not).
     pub fn upsert(&self, entry: EntryRef) -> bool {
         let slot = self.next_slot.fetch_add(1, Ordering::Relaxed);
-        self.insert_at(slot, entry, true)
+        let filed = self.insert_at(slot, entry, None);
+        if self.delta_too_large() {
+            let _filing = self.filing.lock().unwrap_or_else(|p| p.into_inner());
+            // another writer may have refrozen meanwhile
+            if self.delta_too_large() {
+                self.refreeze();
+            }
+        }
+        filed
     }
 
-    /// Files `entry` in `slot`; its [`FieldSummary`] too when `summarise` (a build writes them
-    /// all at the end).
-    fn insert_at(&self, slot: Slot, entry: EntryRef, summarise: bool) -> bool {
+    fn delta_too_large(&self) -> bool {
+        let p = self.postings.load();
+        let d = p.delta_postings();
+        d > self.config.max_delta_postings && d > p.frozen.postings() / 16
+    }
+
+    /// Freezes every list, leaving out retired slots. The caller holds `filing`.
+    fn refreeze(&self) {
+        let p = self
+            .postings
+            .load_full()
+            .rebuilt(|s| self.entries.contains_key(&s));
+        self.postings.store(Arc::new(p));
+    }
+
+    /// Files `entry` in `slot`: its keys into `build` when the index is being built (which
+    /// summarises all entries at the end), else into the lists filed since.
+    fn insert_at(
+        &self,
+        slot: Slot,
+        entry: EntryRef,
+        build: Option<&DashMap<u64, Vec<Slot>, FxBuildHasher>>,
+    ) -> bool {
         let ie = IndexedEntry::new(entry);
         if !ie.is_person() || ie.names.is_empty() {
             // a replaced person that became something else leaves the index
@@ -396,8 +451,18 @@ impl Index {
             return false;
         }
         let keys = ie.keys(&self.config);
-        for k in keys {
-            self.postings.entry(k).or_default().push(slot);
+        // held until the entry is published: a refreeze that saw the keys but not the entry
+        // would drop them as a retired slot's
+        let _filing = build
+            .is_none()
+            .then(|| self.filing.lock().unwrap_or_else(|p| p.into_inner()));
+        match build {
+            Some(map) => {
+                for &k in &keys {
+                    map.entry(k).or_default().push(slot);
+                }
+            }
+            None => self.postings.load().add(slot, &keys),
         }
         for d in &ie.fields.documents {
             self.docs
@@ -406,7 +471,7 @@ impl Index {
                 .push(slot);
         }
         self.names.fetch_add(ie.names.len(), Ordering::Relaxed);
-        if summarise {
+        if build.is_none() {
             let mut sums = self.write_summaries();
             let i = slot as usize;
             if sums.len() <= i {
@@ -440,13 +505,14 @@ impl Index {
         }
     }
 
-    /// Drops postings of retired slots (after many live deletes). Runs shard by shard; readers
-    /// keep working meanwhile.
+    /// Drops postings of retired slots (after many live deletes) and freezes the lists filed
+    /// since the build. Readers keep working meanwhile, on the old lists until the new ones are
+    /// swapped in.
     pub fn compact(&self) {
-        self.postings.retain(|_, v| {
-            v.retain(|s| self.entries.contains_key(s));
-            !v.is_empty()
-        });
+        {
+            let _filing = self.filing.lock().unwrap_or_else(|p| p.into_inner());
+            self.refreeze();
+        }
         self.docs.retain(|_, v| {
             v.retain(|s| self.entries.contains_key(s));
             !v.is_empty()
@@ -494,11 +560,12 @@ impl Index {
     }
 
     pub fn stats(&self) -> IndexStats {
+        let counts = self.postings.load().counts();
         IndexStats {
             entries: self.entries.len(),
             names: self.names.load(Ordering::Relaxed),
-            keys: self.postings.len(),
-            postings: self.postings.iter().map(|r| r.value().len()).sum(),
+            keys: counts.0,
+            postings: counts.1,
         }
     }
 
@@ -507,9 +574,7 @@ impl Index {
         if p.vowelless {
             return 0;
         }
-        self.postings
-            .get(&names::exact_key(p).hash)
-            .map_or(0, |v| v.len())
+        self.postings.load().len_of(names::exact_key(p).hash)
     }
 
     /// Proposes up to `limit` candidates for a traveller, best evidence first.
@@ -551,32 +616,72 @@ impl Index {
         acc: &mut FxHashMap<Slot, Acc>,
     ) -> Vec<Candidate> {
         let cfg = &self.config;
-        let nparts = probe.parts.len().min(32);
-        let mut keys: Vec<NameKey> = Vec::with_capacity(64);
-        let mut deferred: SmallVec<[(u64, u32, f32); 16]> = SmallVec::new();
-        // per part, the strongest key decides the part's evidence: keys are applied strongest
-        // first, and a part already hit by a stronger key adds nothing more
-        let mut weighted: Vec<(f32, u64, usize, KeyKind)> = Vec::with_capacity(64);
-        for (i, p) in probe.parts.iter().take(32).enumerate() {
-            keys.clear();
-            names::probe_part_keys(p, &mut keys);
+        let postings = self.postings.load();
+        let parts = &probe.parts[..probe.parts.len().min(32)];
+        let nparts = parts.len();
+        // every key of the traveller first: part keys part by part, then glued pairs, pairs,
+        // birth years
+        let mut keys: Vec<NameKey> = Vec::with_capacity(128);
+        let mut part_end: SmallVec<[usize; 16]> = SmallVec::new();
+        let mut tmp: Vec<NameKey> = Vec::with_capacity(64);
+        for p in parts {
+            // (a part's keys come sorted and deduplicated among themselves)
+            tmp.clear();
+            names::probe_part_keys(p, &mut tmp);
+            keys.extend_from_slice(&tmp);
+            part_end.push(keys.len());
+        }
+        let mut glued_end: SmallVec<[usize; 16]> = SmallVec::new();
+        for i in 0..nparts.saturating_sub(1) {
+            names::probe_glued_keys(&parts[i], &parts[i + 1], &mut keys);
+            glued_end.push(keys.len());
+        }
+        let pair_start = keys.len();
+        names::pair_keys(parts, &mut keys);
+        let year_start = keys.len();
+        let mut years: SmallVec<[u16; 6]> = SmallVec::new();
+        if let Some(dob) = probe.dob {
+            years.extend([dob.year - 1, dob.year, dob.year + 1]);
+            if probe.dob_century_ambiguous && dob.year > 1100 {
+                years.extend([dob.year - 101, dob.year - 100, dob.year - 99]);
+            }
+            for p in parts {
+                for &y in &years {
+                    keys.push(NameKey {
+                        kind: KeyKind::Pair,
+                        hash: year_key(y, block(p)),
+                    });
+                }
+            }
+        }
+        let mut merged = Vec::new();
+        let lists = postings.lookup_all(keys.iter().map(|k| k.hash), &mut merged);
+        let mut deferred: SmallVec<[(usize, u32, f32); 16]> = SmallVec::new();
+        let mut weighted: Vec<(f32, usize, usize, KeyKind)> = Vec::with_capacity(64);
+        let mut from = 0;
+        for (i, &end) in part_end.iter().enumerate() {
             let bit = 1u32 << i;
             weighted.clear();
-            for k in &keys {
-                let Some(list) = self.postings.get(&k.hash) else {
+            for j in from..end {
+                let n = lists[j].len();
+                if n == 0 {
                     continue;
-                };
-                let n = list.len();
+                }
+                let k = keys[j];
                 let w = match k.kind {
                     KeyKind::Exact => 1.0,
                     KeyKind::Skeleton | KeyKind::HSkeleton => 0.8,
                     KeyKind::Prefix => 0.5,
                     _ => 0.6,
                 } * (1.0 + (cfg.max_posting as f32 / n as f32).ln()).max(0.2);
-                weighted.push((w, k.hash, n, k.kind));
+                weighted.push((w, j, n, k.kind));
             }
-            weighted.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            for &(w, hash, n, kind) in &weighted {
+            from = end;
+            weighted.sort_unstable_by(|a, b| {
+                b.0.total_cmp(&a.0)
+                    .then(keys[a.1].hash.cmp(&keys[b.1].hash))
+            });
+            for &(w, j, n, kind) in &weighted {
                 let cap = if kind == KeyKind::Exact {
                     cfg.max_posting
                 } else {
@@ -584,23 +689,17 @@ impl Index {
                 };
                 let rare = n <= cfg.rare_posting;
                 if n > cap {
-                    // too common to propose anyone, but it may confirm a part of an entry that
-                    // other keys propose (AHAD ~ AHMAD beside an exact ALI); the deletions of an
-                    // h-skeleton are loose enough that only shorter lists are worth reading
                     let confirm_cap = if kind == KeyKind::HSkeletonDeletion {
                         cfg.max_posting
                     } else {
                         cfg.max_confirm_posting
                     };
                     if n <= confirm_cap {
-                        deferred.push((hash, bit, w));
+                        deferred.push((j, bit, w));
                     }
                     continue;
                 }
-                let Some(list) = self.postings.get(&hash) else {
-                    continue;
-                };
-                for &s in list.iter() {
+                for &s in lists[j] {
                     let a = acc.entry(s).or_default();
                     if a.mask & bit == 0 {
                         a.mask |= bit;
@@ -610,16 +709,11 @@ impl Index {
                 }
             }
         }
-        // adjacent parts glued: the entry may write them as one part
-        for i in 0..nparts.saturating_sub(1) {
-            keys.clear();
-            names::probe_glued_keys(&probe.parts[i], &probe.parts[i + 1], &mut keys);
+        let mut from = part_end.last().copied().unwrap_or(0);
+        for (i, &end) in glued_end.iter().enumerate() {
             let bits = 0b11u32 << i;
-            for k in &keys {
-                let Some(list) = self.postings.get(&k.hash) else {
-                    continue;
-                };
-                if list.len() > cfg.max_variant_posting {
+            for list in &lists[from..end] {
+                if list.is_empty() || list.len() > cfg.max_variant_posting {
                     continue;
                 }
                 let rare = list.len() <= cfg.rare_posting;
@@ -630,42 +724,30 @@ impl Index {
                     a.rare |= rare;
                 }
             }
+            from = end;
         }
-        // pairs of parts: selective even when each part alone is common
-        keys.clear();
-        names::pair_keys(probe.parts, &mut keys);
         let pair_masks = pair_bit_masks(nparts);
-        for (k, m) in keys.iter().zip(pair_masks.iter()) {
-            if let Some(list) = self.postings.get(&k.hash) {
-                if list.len() > cfg.max_pair_posting {
+        for (list, m) in lists[pair_start..year_start].iter().zip(pair_masks.iter()) {
+            if list.len() > cfg.max_pair_posting {
+                continue;
+            }
+            for &s in list.iter() {
+                let a = acc.entry(s).or_default();
+                a.mask |= m;
+                a.evidence += 0.5;
+            }
+        }
+        if !years.is_empty() {
+            for (j, list) in lists[year_start..].iter().enumerate() {
+                if list.len() > cfg.max_variant_posting {
                     continue;
                 }
+                let bit = 1u32 << (j / years.len());
                 for &s in list.iter() {
                     let a = acc.entry(s).or_default();
-                    a.mask |= m;
-                    a.evidence += 0.5;
-                }
-            }
-        }
-        // birth year × part
-        if let Some(dob) = probe.dob {
-            let mut years = vec![dob.year - 1, dob.year, dob.year + 1];
-            if probe.dob_century_ambiguous && dob.year > 1100 {
-                years.extend([dob.year - 101, dob.year - 100, dob.year - 99]);
-            }
-            for (i, p) in probe.parts.iter().take(32).enumerate() {
-                for &y in &years {
-                    if let Some(list) = self.postings.get(&year_key(y, block(p))) {
-                        if list.len() > cfg.max_variant_posting {
-                            continue;
-                        }
-                        for &s in list.iter() {
-                            let a = acc.entry(s).or_default();
-                            a.mask |= 1 << i;
-                            a.dob = true;
-                            a.evidence += 0.3;
-                        }
-                    }
+                    a.mask |= bit;
+                    a.dob = true;
+                    a.evidence += 0.3;
                 }
             }
         }
@@ -678,20 +760,17 @@ impl Index {
                 }
             }
         }
-        // common keys only confirm parts of entries already proposed, strongest first. Their
-        // lists are long and most of their slots were not proposed: a bitmap of the proposed
-        // slots (small enough for the L1 cache) turns most lookups away before the map is probed
-        deferred.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        deferred.sort_unstable_by(|a, b| {
+            b.2.total_cmp(&a.2)
+                .then(keys[a.0].hash.cmp(&keys[b.0].hash))
+        });
         if !deferred.is_empty() && !acc.is_empty() {
             let mut seen = ProposedFilter::default();
             for &s in acc.keys() {
                 seen.insert(s);
             }
-            for (hash, bit, w) in deferred {
-                let Some(list) = self.postings.get(&hash) else {
-                    continue;
-                };
-                for &s in list.iter() {
+            for (j, bit, w) in deferred {
+                for &s in lists[j] {
                     if !seen.may_contain(s) {
                         continue;
                     }
@@ -704,39 +783,49 @@ impl Index {
                 }
             }
         }
-        let need = nparts.min(2) as u32;
-        let rank = |a: &Acc| a.evidence + a.mask.count_ones() as f32 * 2.0;
-        let mut picked: Vec<(u64, Slot, Acc)> = acc
-            .drain()
-            .filter(|(_, a)| {
-                let hit = a.mask.count_ones();
-                a.doc || hit >= need || (hit >= 1 && (a.rare || a.dob))
-            })
-            .map(|(s, a)| (order_key(a.doc, rank(&a), s), s, a))
-            .collect();
-        if picked.len() > limit && limit > 0 {
-            picked.select_nth_unstable_by_key(limit - 1, |c| c.0);
-            picked.truncate(limit);
-        }
-        let sorted = sorted.min(picked.len());
-        if sorted > 0 && sorted < picked.len() {
-            picked.select_nth_unstable_by_key(sorted - 1, |c| c.0);
-        }
-        picked[..sorted].sort_unstable_by_key(|c| c.0);
-        // entries are not resolved here: a million-entry map is a cache miss per lookup, and
-        // most candidates past the first few are never scored
-        picked
-            .into_iter()
-            .take(limit)
-            .map(|(_, slot, a)| Candidate {
-                slot,
-                parts_hit: a.mask,
-                document_hit: a.doc,
-                dob_hit: a.dob,
-                evidence: rank(&a),
-            })
-            .collect()
+        pick(acc, nparts, limit, sorted)
     }
+}
+
+/// The candidates of a filled accumulator, best first (see [`Index::candidates_ranked`]).
+fn pick(
+    acc: &mut FxHashMap<Slot, Acc>,
+    nparts: usize,
+    limit: usize,
+    sorted: usize,
+) -> Vec<Candidate> {
+    let need = nparts.min(2) as u32;
+    let rank = |a: &Acc| a.evidence + a.mask.count_ones() as f32 * 2.0;
+    let mut picked: Vec<(u64, Slot, Acc)> = acc
+        .drain()
+        .filter(|(_, a)| {
+            let hit = a.mask.count_ones();
+            a.doc || hit >= need || (hit >= 1 && (a.rare || a.dob))
+        })
+        .map(|(s, a)| (order_key(a.doc, rank(&a), s), s, a))
+        .collect();
+    if picked.len() > limit && limit > 0 {
+        picked.select_nth_unstable_by_key(limit - 1, |c| c.0);
+        picked.truncate(limit);
+    }
+    let sorted = sorted.min(picked.len());
+    if sorted > 0 && sorted < picked.len() {
+        picked.select_nth_unstable_by_key(sorted - 1, |c| c.0);
+    }
+    picked[..sorted].sort_unstable_by_key(|c| c.0);
+    // entries are not resolved here: a million-entry map is a cache miss per lookup, and
+    // most candidates past the first few are never scored
+    picked
+        .into_iter()
+        .take(limit)
+        .map(|(_, slot, a)| Candidate {
+            slot,
+            parts_hit: a.mask,
+            document_hit: a.doc,
+            dob_hit: a.dob,
+            evidence: rank(&a),
+        })
+        .collect()
 }
 
 /// A one-hash Bloom filter over slots: 2^16 bits (8 KiB), so that a traveller's few thousand
@@ -940,6 +1029,83 @@ mod tests {
         assert_eq!(slots(&ranked[..30]), slots(&all[..30]));
         ranked[30..].sort_unstable_by_key(Candidate::order_key);
         assert_eq!(slots(&ranked), slots(&all));
+    }
+
+    /// A two-part name made of the digits of `i` spelt as letters, unlike any other `i`'s.
+    fn letters(i: usize) -> String {
+        let w: String = format!("{i:04}")
+            .bytes()
+            .map(|d| {
+                ["BA", "KE", "DI", "FO", "GU", "LA", "ME", "NI", "PO", "RU"][(d - b'0') as usize]
+            })
+            .collect();
+        format!("{w} {}", w.chars().rev().collect::<String>())
+    }
+
+    fn sorted_ids(ix: &Index, name: &str) -> Vec<String> {
+        let mut v = probe_ids(ix, name, None);
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn entries_filed_after_the_build_are_found_beside_built_ones_and_after_a_refreeze() {
+        let config = IndexConfig {
+            max_delta_postings: 200,
+            ..IndexConfig::default()
+        };
+        let ix = Index::build(vec![entry("a", &["Rami Makhlouf"], None)], config);
+        assert_eq!(ix.postings.load().delta_postings(), 0);
+        ix.upsert(entry("b", &["Rami Makhluf"], None));
+        assert!(ix.postings.load().delta_postings() > 0);
+        // lists under keys both entries share are read from the table and the delta together
+        assert_eq!(sorted_ids(&ix, "RAMI MAKHLOUF"), ["a", "b"]);
+        let (keys, frozen) = (ix.stats().keys, ix.postings.load().frozen.postings());
+        for i in 0..10 {
+            ix.upsert(entry(&format!("x{i}"), &["Olga Petrenko"], None));
+        }
+        assert!(ix.postings.load().frozen.postings() > frozen, "refrozen");
+        assert_eq!(sorted_ids(&ix, "RAMI MAKHLOUF"), ["a", "b"]);
+        assert_eq!(sorted_ids(&ix, "OLGA PETRENKO").len(), 10);
+        assert!(ix.stats().keys > keys);
+        // a replaced entry's old postings go at the next refreeze
+        ix.upsert(entry("b", &["Ivan Sidorov"], None));
+        ix.compact();
+        assert_eq!(sorted_ids(&ix, "RAMI MAKHLOUF"), ["a"]);
+        assert_eq!(sorted_ids(&ix, "IVAN SIDOROV"), ["b"]);
+    }
+
+    #[test]
+    fn screening_during_upserts_and_refreezes_always_finds_the_built_entries() {
+        let config = IndexConfig {
+            max_delta_postings: 500,
+            ..IndexConfig::default()
+        };
+        let ix = Index::build(
+            vec![
+                entry("a", &["Rami Makhlouf"], None),
+                entry("b", &["Olga Petrenko"], None),
+            ],
+            config,
+        );
+        let done = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                for i in 0..400 {
+                    ix.upsert(entry(&format!("x{i}"), &[&letters(i)], None));
+                }
+                done.store(true, Ordering::Release);
+            });
+            let mut rounds = 0;
+            while !done.load(Ordering::Acquire) || rounds < 10 {
+                // (a generated name may be proposed beside them)
+                assert!(probe_ids(&ix, "RAMI MAKHLOUF", None).contains(&"a".to_string()));
+                assert!(probe_ids(&ix, "OLGA PETRENKO", None).contains(&"b".to_string()));
+                rounds += 1;
+            }
+        });
+        assert_eq!(ix.len(), 402);
+        assert_eq!(probe_ids(&ix, &letters(399), None)[0], "x399");
     }
 
     #[test]
