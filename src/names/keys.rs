@@ -205,14 +205,21 @@ pub fn pair_keys(parts: &[Part], out: &mut Vec<NameKey>) {
         for j in i + 1..n {
             let (a, b) = (block(&parts[i]), block(&parts[j]));
             let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            let len = lo.len() + 1 + hi.len();
             let mut buf = [0u8; 130];
-            if lo.len() + hi.len() + 1 > buf.len() {
-                continue;
-            }
-            buf[..lo.len()].copy_from_slice(lo);
-            buf[lo.len()] = b' ';
-            buf[lo.len() + 1..lo.len() + 1 + hi.len()].copy_from_slice(hi);
-            out.push(key(KeyKind::Pair, &buf[..lo.len() + 1 + hi.len()]));
+            let mut long = Vec::new();
+            // one key for every pair, however long its parts: the index reads a pair key's
+            // query parts from its position
+            let joined: &mut [u8] = if len <= buf.len() {
+                &mut buf[..len]
+            } else {
+                long.resize(len, 0);
+                &mut long
+            };
+            joined[..lo.len()].copy_from_slice(lo);
+            joined[lo.len()] = b' ';
+            joined[lo.len() + 1..].copy_from_slice(hi);
+            out.push(key(KeyKind::Pair, joined));
         }
     }
 }
@@ -308,6 +315,22 @@ mod tests {
         ] {
             assert!(share_a_key(a, b), "{a} / {b}");
         }
+    }
+
+    #[test]
+    fn every_pair_has_a_key_however_long_its_parts() {
+        // a part whose skeleton alone is longer than a pair key's buffer
+        let long = "BARAKAT".repeat(40);
+        let parts = crate::names::parts(&format!("OMAR {long} HASSAN"));
+        assert_eq!(parts.len(), 3);
+        assert!(parts[1].skel().len() > 130);
+        let mut out = Vec::new();
+        pair_keys(&parts, &mut out);
+        assert_eq!(out.len(), 3);
+        let mut short = Vec::new();
+        pair_keys(&crate::names::parts("OMAR HASSAN"), &mut short);
+        // pairs come as (0, 1), (0, 2), (1, 2): the second is the short parts' own
+        assert_eq!(out[1], short[0]);
     }
 
     #[test]
