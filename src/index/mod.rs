@@ -427,12 +427,22 @@ impl Index {
         d > self.config.max_delta_postings && d > p.frozen.postings() / 16
     }
 
-    /// Freezes every list, leaving out retired slots. The caller holds `filing`.
+    /// Freezes every list, leaving out retired slots. The caller holds `filing`, so no entry
+    /// is being filed meanwhile.
     fn refreeze(&self) {
-        let p = self
-            .postings
-            .load_full()
-            .rebuilt(|s| self.entries.contains_key(&s));
+        // which slots are live, one bit each: read once instead of the entry map per posting
+        let mut live = vec![0u64; (self.next_slot.load(Ordering::Relaxed) as usize).div_ceil(64)];
+        for r in self.entries.iter() {
+            let s = *r.key() as usize;
+            if let Some(w) = live.get_mut(s >> 6) {
+                *w |= 1 << (s & 63);
+            }
+        }
+        let is_live = |s: Slot| {
+            live.get(s as usize >> 6)
+                .is_some_and(|w| w & (1 << (s & 63)) != 0)
+        };
+        let p = self.postings.load_full().rebuilt(is_live);
         self.postings.store(Arc::new(p));
     }
 

@@ -13,8 +13,9 @@
 
 use super::Slot;
 use dashmap::DashMap;
+use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// A key and its list; an empty list marks an empty bucket (a key is only filed with at least
 /// one slot).
@@ -60,6 +61,8 @@ impl FrozenPostings {
         if list.is_empty() {
             return;
         }
+        // an empty bucket always remains, so that a probe for an absent key ends
+        debug_assert!(self.keys < self.mask);
         let mut i = home(key, self.mask);
         while !self.buckets[i].list.is_empty() {
             i = (i + 1) & self.mask;
@@ -110,6 +113,19 @@ pub(crate) struct Postings {
     delta: DashMap<u64, Vec<Slot>, FxBuildHasher>,
     /// Slots in `delta`'s lists; zero means it need not be read.
     delta_postings: AtomicUsize,
+    /// A one-hash Bloom filter of the keys in `delta` (2^20 bits, 128 KiB): once anything was
+    /// upserted the delta is rarely empty, and most of a traveller's keys are not in it; the
+    /// filter turns them away without taking a shard's lock.
+    delta_keys: Box<[AtomicU64]>,
+}
+
+const DELTA_FILTER_BITS: u32 = 20;
+
+/// The word and bit of `key` in [`Postings::delta_keys`].
+fn delta_bit(key: u64) -> (usize, u64) {
+    // the top bits of another multiplication than `home`'s, so as not to follow the table
+    let b = (key.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> (64 - DELTA_FILTER_BITS)) as usize;
+    (b >> 6, 1 << (b & 63))
 }
 
 impl Postings {
@@ -118,12 +134,26 @@ impl Postings {
             frozen,
             delta: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             delta_postings: AtomicUsize::new(0),
+            delta_keys: (0..1usize << (DELTA_FILTER_BITS - 6))
+                .map(|_| AtomicU64::new(0))
+                .collect(),
         }
+    }
+
+    /// The delta's list of `key`, if it may have one.
+    fn delta_get(&self, key: u64) -> Option<dashmap::mapref::one::Ref<'_, u64, Vec<Slot>>> {
+        let (w, bit) = delta_bit(key);
+        if self.delta_keys[w].load(Ordering::Relaxed) & bit == 0 {
+            return None;
+        }
+        self.delta.get(&key)
     }
 
     /// Files `slot` under `keys` in the delta. The index serialises its writers.
     pub(crate) fn add(&self, slot: Slot, keys: &[u64]) {
         for &k in keys {
+            let (w, bit) = delta_bit(k);
+            self.delta_keys[w].fetch_or(bit, Ordering::Relaxed);
             self.delta.entry(k).or_default().push(slot);
         }
         self.delta_postings.fetch_add(keys.len(), Ordering::Release);
@@ -140,7 +170,7 @@ impl Postings {
         if self.delta_postings() == 0 {
             return n;
         }
-        n + self.delta.get(&key).map_or(0, |l| l.len())
+        n + self.delta_get(key).map_or(0, |l| l.len())
     }
 
     /// The lists of `keys`, in order (empty where nothing is filed): all looked up in one
@@ -159,7 +189,7 @@ impl Postings {
         scratch.clear();
         if self.delta_postings() > 0 {
             for (i, k) in keys.clone().enumerate() {
-                if let Some(d) = self.delta.get(&k) {
+                if let Some(d) = self.delta_get(k) {
                     let mut v = f.get(k).to_vec();
                     v.extend_from_slice(&d);
                     merged.push((i, scratch.len()));
@@ -199,17 +229,23 @@ impl Postings {
         (keys, postings)
     }
 
-    /// A new frozen table of every list here, keeping only the slots `live` accepts; the delta
-    /// is left out of the copy and should be dropped with `self`.
-    pub(crate) fn rebuilt(&self, live: impl Fn(Slot) -> bool) -> Postings {
-        let mut lists: Vec<(u64, Box<[Slot]>)> = Vec::with_capacity(self.frozen.keys);
-        for b in self.frozen.buckets.iter().filter(|b| !b.list.is_empty()) {
-            let mut v: Vec<Slot> = b.list.iter().copied().filter(|&s| live(s)).collect();
-            if let Some(d) = self.delta.get(&b.key) {
-                v.extend(d.iter().copied().filter(|&s| live(s)));
-            }
-            lists.push((b.key, v.into_boxed_slice()));
-        }
+    /// A new frozen table of every list here, keeping only the slots `live` accepts (in
+    /// parallel); the delta is left out of the copy and should be dropped with `self`. Until
+    /// then both copies of the lists are held: at a million entries, a few hundred megabytes.
+    pub(crate) fn rebuilt(&self, live: impl Fn(Slot) -> bool + Sync) -> Postings {
+        let mut lists: Vec<(u64, Box<[Slot]>)> = self
+            .frozen
+            .buckets
+            .par_iter()
+            .filter(|b| !b.list.is_empty())
+            .map(|b| {
+                let mut v: Vec<Slot> = b.list.iter().copied().filter(|&s| live(s)).collect();
+                if let Some(d) = self.delta.get(&b.key) {
+                    v.extend(d.iter().copied().filter(|&s| live(s)));
+                }
+                (b.key, v.into_boxed_slice())
+            })
+            .collect();
         for r in self.delta.iter() {
             if self.frozen.get(*r.key()).is_empty() {
                 let v: Vec<Slot> = r.value().iter().copied().filter(|&s| live(s)).collect();
