@@ -159,15 +159,25 @@ pub fn entry_weights(full: &str, parts: &[Part]) -> (Vec<f32>, u32) {
 }
 
 /// Whether a part is one of [`COMMON_PARTS`], a spelling of one (same skeleton of at least three
-/// consonants: MOSTAFA, HUSAYN), or so short that it says little alone (LI, WU, KIM).
+/// consonants: MOSTAFA, HUSAYN), or so short that it says little alone (LI, WU, KIM). Decided
+/// once, when the part is made.
 pub fn is_common_part(p: &Part) -> bool {
-    if p.text().len() <= 3 && !p.vowelless {
+    p.is_common()
+}
+
+/// [`is_common_part`] of a part with this canonical text and skeleton.
+pub(crate) fn common_spelling(text: &str, skel: &str, vowelless: bool) -> bool {
+    use rustc_hash::FxHashSet;
+    use std::sync::OnceLock;
+    if text.len() <= 3 && !vowelless {
         return true;
     }
-    use std::collections::HashSet;
-    use std::sync::OnceLock;
-    static SKELETONS: OnceLock<HashSet<String>> = OnceLock::new();
-    if COMMON_PARTS.contains(&p.text()) {
+    static TEXTS: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    static SKELETONS: OnceLock<FxHashSet<String>> = OnceLock::new();
+    if TEXTS
+        .get_or_init(|| COMMON_PARTS.iter().copied().collect())
+        .contains(text)
+    {
         return true;
     }
     let set = SKELETONS.get_or_init(|| {
@@ -177,5 +187,5 @@ pub fn is_common_part(p: &Part) -> bool {
             .filter(|s| s.len() >= 3)
             .collect()
     });
-    p.skel().len() >= 3 && set.contains(p.skel())
+    skel.len() >= 3 && set.contains(skel)
 }

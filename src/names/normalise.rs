@@ -22,6 +22,8 @@ pub struct Part {
     pub vowelless: bool,
     /// Bit c - 'a' set when the letter occurs: bounds Jaro-Winkler before computing it.
     pub letters: u32,
+    /// [`super::is_common_part`], decided once here: scoring asks it of every aligned part.
+    common: bool,
     hash: u64,
 }
 
@@ -43,8 +45,10 @@ impl Part {
             (text.len(), skel.len(), vowelless).hash(&mut h);
             h.finish()
         };
+        let common = super::common_spelling(text, &skel, vowelless);
         Part {
             hash,
+            common,
             buf,
             text_len: text.len() as u16,
             skel_len: skel.len() as u16,
@@ -54,6 +58,11 @@ impl Part {
                 .filter(u8::is_ascii_lowercase)
                 .fold(0, |m, c| m | 1 << (c - b'a')),
         }
+    }
+
+    /// See [`super::is_common_part`].
+    pub(crate) fn is_common(&self) -> bool {
+        self.common
     }
 
     /// A 64-bit hash of everything [`super::part_similarity`] reads (text, skeletons, script),
