@@ -348,9 +348,7 @@ impl Index {
     pub fn new(config: IndexConfig) -> Index {
         Index {
             config,
-            postings: ArcSwap::from_pointee(Postings::new(FrozenPostings::from_map(
-                DashMap::default(),
-            ))),
+            postings: ArcSwap::from_pointee(Postings::new(FrozenPostings::empty())),
             filing: Mutex::new(()),
             docs: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             entries: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
@@ -649,6 +647,8 @@ impl Index {
         let pair_start = keys.len();
         names::pair_keys(parts, &mut keys);
         let year_start = keys.len();
+        // birth-year keys have no name-key kind: only their hashes follow the name keys'
+        let mut hashes: Vec<u64> = keys.iter().map(|k| k.hash).collect();
         let mut years: SmallVec<[u16; 6]> = SmallVec::new();
         if let Some(dob) = probe.dob {
             years.extend([dob.year - 1, dob.year, dob.year + 1]);
@@ -656,17 +656,14 @@ impl Index {
                 years.extend([dob.year - 101, dob.year - 100, dob.year - 99]);
             }
             for p in parts {
-                for &y in &years {
-                    keys.push(NameKey {
-                        kind: KeyKind::Pair,
-                        hash: year_key(y, block(p)),
-                    });
-                }
+                hashes.extend(years.iter().map(|&y| year_key(y, block(p))));
             }
         }
         let mut merged = Vec::new();
-        let lists = postings.lookup_all(keys.iter().map(|k| k.hash), &mut merged);
+        let lists = postings.lookup_all(hashes.iter().copied(), &mut merged);
         let mut deferred: SmallVec<[(usize, u32, f32); 16]> = SmallVec::new();
+        // per part, the strongest key decides the part's evidence: keys are applied strongest
+        // first, and a part already hit by a stronger key adds nothing more
         let mut weighted: Vec<(f32, usize, usize, KeyKind)> = Vec::with_capacity(64);
         let mut from = 0;
         for (i, &end) in part_end.iter().enumerate() {
@@ -699,6 +696,9 @@ impl Index {
                 };
                 let rare = n <= cfg.rare_posting;
                 if n > cap {
+                    // too common to propose anyone, but it may confirm a part of an entry that
+                    // other keys propose (AHAD ~ AHMAD beside an exact ALI); the deletions of an
+                    // h-skeleton are loose enough that only shorter lists are worth reading
                     let confirm_cap = if kind == KeyKind::HSkeletonDeletion {
                         cfg.max_posting
                     } else {
@@ -719,6 +719,7 @@ impl Index {
                 }
             }
         }
+        // adjacent parts glued: the entry may write them as one part
         let mut from = part_end.last().copied().unwrap_or(0);
         for (i, &end) in glued_end.iter().enumerate() {
             let bits = 0b11u32 << i;
@@ -736,6 +737,7 @@ impl Index {
             }
             from = end;
         }
+        // pairs of parts: selective even when each part alone is common
         let pair_masks = pair_bit_masks(nparts);
         for (list, m) in lists[pair_start..year_start].iter().zip(pair_masks.iter()) {
             if list.len() > cfg.max_pair_posting {
@@ -747,6 +749,7 @@ impl Index {
                 a.evidence += 0.5;
             }
         }
+        // birth year × part
         if !years.is_empty() {
             for (j, list) in lists[year_start..].iter().enumerate() {
                 if list.len() > cfg.max_variant_posting {
@@ -770,6 +773,9 @@ impl Index {
                 }
             }
         }
+        // common keys only confirm parts of entries already proposed, strongest first. Their
+        // lists are long and most of their slots were not proposed: a bitmap of the proposed
+        // slots (small enough for the L1 cache) turns most lookups away before the map is probed
         deferred.sort_unstable_by(|a, b| {
             b.2.total_cmp(&a.2)
                 .then(keys[a.0].hash.cmp(&keys[b.0].hash))

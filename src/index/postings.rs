@@ -56,6 +56,11 @@ impl FrozenPostings {
         }
     }
 
+    /// A table with no key.
+    pub(crate) fn empty() -> FrozenPostings {
+        FrozenPostings::with_keys(0)
+    }
+
     /// Files a key that is not in the table yet.
     fn file(&mut self, key: u64, list: Box<[Slot]>) {
         if list.is_empty() {
