@@ -192,7 +192,141 @@ struct Acc {
     rare: bool,
     doc: bool,
     dob: bool,
+    /// Some key reached the slot (the dense accumulator's own mark; see [`DenseEvidence`]).
+    touched: bool,
     evidence: f32,
+}
+
+/// Indexes with at most this many slots gather evidence in a dense array (12 bytes a slot,
+/// 1.5 MiB at most, per screening thread); larger ones in a hash map. A traveller touches a few
+/// hundred to a few thousand slots: over a small index the array is indexed directly and stays
+/// in the core's caches, over a million entries it would be a cache miss per touch where the
+/// map of the touched slots stays small.
+const DENSE_SLOTS: usize = 1 << 17;
+
+/// Where candidate generation gathers evidence per slot. Reused between travellers: it is
+/// empty between calls.
+trait Evidence {
+    /// The slot's evidence (all zero on first touch).
+    fn at(&mut self, s: Slot) -> &mut Acc;
+    fn is_empty(&self) -> bool;
+    /// Adds the weight of each confirming list to the slots it holds that other keys touched,
+    /// for the list's part unless the part is already hit; lists in order.
+    fn confirm<'l>(&mut self, lists: impl Iterator<Item = (&'l [Slot], u32, f32)>);
+    /// Hands every touched slot's evidence to `f`, in no particular order, and forgets it.
+    fn drain(&mut self, f: impl FnMut(Slot, Acc));
+}
+
+impl Evidence for FxHashMap<Slot, Acc> {
+    fn at(&mut self, s: Slot) -> &mut Acc {
+        self.entry(s).or_default()
+    }
+
+    fn is_empty(&self) -> bool {
+        FxHashMap::is_empty(self)
+    }
+
+    fn confirm<'l>(&mut self, lists: impl Iterator<Item = (&'l [Slot], u32, f32)>) {
+        // the lists are long and most of their slots were not proposed: a bitmap of the
+        // proposed slots (small enough for the L1 cache) turns most lookups away before the
+        // map is probed
+        let mut seen = ProposedFilter::default();
+        for &s in self.keys() {
+            seen.insert(s);
+        }
+        for (list, bit, w) in lists {
+            for &s in list {
+                if !seen.may_contain(s) {
+                    continue;
+                }
+                if let Some(a) = self.get_mut(&s)
+                    && a.mask & bit == 0
+                {
+                    a.mask |= bit;
+                    a.evidence += w;
+                }
+            }
+        }
+    }
+
+    fn drain(&mut self, mut f: impl FnMut(Slot, Acc)) {
+        for (s, a) in FxHashMap::drain(self) {
+            f(s, a);
+        }
+        // a traveller with a very common name grows the map; the next one should not
+        // iterate all those empty buckets
+        if self.capacity() > 8192 {
+            self.shrink_to(2048);
+        }
+    }
+}
+
+/// Evidence in an array indexed by slot, with the touched slots listed so that draining
+/// reads only those (see [`DENSE_SLOTS`]).
+#[derive(Default)]
+struct DenseEvidence {
+    accs: Vec<Acc>,
+    touched: Vec<Slot>,
+}
+
+impl DenseEvidence {
+    /// Ready for an index of `slots` slots (more may be filed while it is read: [`Self::at`]
+    /// grows the array).
+    fn prepare(&mut self, slots: usize) {
+        if !self.touched.is_empty() {
+            // left by a call that did not finish
+            self.drain(|_, _| ());
+        }
+        if self.accs.len() > 2 * slots.max(4096) {
+            // the index shrank (a list replaced by a smaller one)
+            self.accs = Vec::new();
+        }
+        if self.accs.len() < slots {
+            self.accs.resize(slots, Acc::default());
+        }
+    }
+}
+
+impl Evidence for DenseEvidence {
+    #[inline]
+    fn at(&mut self, s: Slot) -> &mut Acc {
+        let i = s as usize;
+        if i >= self.accs.len() {
+            self.accs
+                .resize((i + 1).max(self.accs.len() * 5 / 4), Acc::default());
+        }
+        let a = &mut self.accs[i];
+        if !a.touched {
+            a.touched = true;
+            self.touched.push(s);
+        }
+        a
+    }
+
+    fn is_empty(&self) -> bool {
+        self.touched.is_empty()
+    }
+
+    fn confirm<'l>(&mut self, lists: impl Iterator<Item = (&'l [Slot], u32, f32)>) {
+        for (list, bit, w) in lists {
+            for &s in list {
+                if let Some(a) = self.accs.get_mut(s as usize)
+                    && a.touched
+                    && a.mask & bit == 0
+                {
+                    a.mask |= bit;
+                    a.evidence += w;
+                }
+            }
+        }
+    }
+
+    fn drain(&mut self, mut f: impl FnMut(Slot, Acc)) {
+        for s in self.touched.drain(..) {
+            let a = std::mem::take(&mut self.accs[s as usize]);
+            f(s, a);
+        }
+    }
 }
 
 /// Counts for `GetStats` and the CLI summary.
@@ -603,17 +737,22 @@ impl Index {
         thread_local! {
             // reused between travellers: the accumulator reaches thousands of slots
             static ACC: std::cell::RefCell<FxHashMap<Slot, Acc>> = Default::default();
+            static DENSE: std::cell::RefCell<DenseEvidence> = Default::default();
         }
-        ACC.with(|acc| {
-            let mut acc = acc.borrow_mut();
-            acc.clear();
-            // a traveller with a very common name grows the map; the next one should not
-            // iterate all those empty buckets
-            if acc.capacity() > 8192 {
-                acc.shrink_to(2048);
-            }
-            self.candidates_with(probe, limit, sorted, &mut acc)
-        })
+        let slots = self.next_slot.load(Ordering::Relaxed) as usize;
+        if slots <= DENSE_SLOTS {
+            DENSE.with(|acc| {
+                let mut acc = acc.borrow_mut();
+                acc.prepare(slots);
+                self.candidates_with(probe, limit, sorted, &mut *acc)
+            })
+        } else {
+            ACC.with(|acc| {
+                let mut acc = acc.borrow_mut();
+                acc.clear();
+                self.candidates_with(probe, limit, sorted, &mut *acc)
+            })
+        }
     }
 
     fn candidates_with(
@@ -621,7 +760,7 @@ impl Index {
         probe: &Probe<'_>,
         limit: usize,
         sorted: usize,
-        acc: &mut FxHashMap<Slot, Acc>,
+        acc: &mut impl Evidence,
     ) -> Vec<Candidate> {
         let cfg = &self.config;
         let postings = self.postings.load();
@@ -710,7 +849,7 @@ impl Index {
                     continue;
                 }
                 for &s in lists[j] {
-                    let a = acc.entry(s).or_default();
+                    let a = acc.at(s);
                     if a.mask & bit == 0 {
                         a.mask |= bit;
                         a.evidence += w;
@@ -729,7 +868,7 @@ impl Index {
                 }
                 let rare = list.len() <= cfg.rare_posting;
                 for &s in list.iter() {
-                    let a = acc.entry(s).or_default();
+                    let a = acc.at(s);
                     a.mask |= bits;
                     a.evidence += 1.0;
                     a.rare |= rare;
@@ -744,7 +883,7 @@ impl Index {
                 continue;
             }
             for &s in list.iter() {
-                let a = acc.entry(s).or_default();
+                let a = acc.at(s);
                 a.mask |= m;
                 a.evidence += 0.5;
             }
@@ -757,7 +896,7 @@ impl Index {
                 }
                 let bit = 1u32 << (j / years.len());
                 for &s in list.iter() {
-                    let a = acc.entry(s).or_default();
+                    let a = acc.at(s);
                     a.mask |= bit;
                     a.dob = true;
                     a.evidence += 0.3;
@@ -767,59 +906,35 @@ impl Index {
         for d in probe.documents {
             if let Some(list) = self.docs.get(d.folded_text()) {
                 for &s in list.iter() {
-                    let a = acc.entry(s).or_default();
+                    let a = acc.at(s);
                     a.doc = true;
                     a.evidence += 10.0;
                 }
             }
         }
-        // common keys only confirm parts of entries already proposed, strongest first. Their
-        // lists are long and most of their slots were not proposed: a bitmap of the proposed
-        // slots (small enough for the L1 cache) turns most lookups away before the map is probed
+        // common keys only confirm parts of entries already proposed, strongest first
         deferred.sort_unstable_by(|a, b| {
             b.2.total_cmp(&a.2)
                 .then(keys[a.0].hash.cmp(&keys[b.0].hash))
         });
         if !deferred.is_empty() && !acc.is_empty() {
-            let mut seen = ProposedFilter::default();
-            for &s in acc.keys() {
-                seen.insert(s);
-            }
-            for (j, bit, w) in deferred {
-                for &s in lists[j] {
-                    if !seen.may_contain(s) {
-                        continue;
-                    }
-                    if let Some(a) = acc.get_mut(&s)
-                        && a.mask & bit == 0
-                    {
-                        a.mask |= bit;
-                        a.evidence += w;
-                    }
-                }
-            }
+            acc.confirm(deferred.iter().map(|&(j, bit, w)| (lists[j], bit, w)));
         }
         pick(acc, nparts, limit, sorted)
     }
 }
 
 /// The candidates of a filled accumulator, best first (see [`Index::candidates_ranked`]).
-fn pick(
-    acc: &mut FxHashMap<Slot, Acc>,
-    nparts: usize,
-    limit: usize,
-    sorted: usize,
-) -> Vec<Candidate> {
+fn pick(acc: &mut impl Evidence, nparts: usize, limit: usize, sorted: usize) -> Vec<Candidate> {
     let need = nparts.min(2) as u32;
     let rank = |a: &Acc| a.evidence + a.mask.count_ones() as f32 * 2.0;
-    let mut picked: Vec<(u64, Slot, Acc)> = acc
-        .drain()
-        .filter(|(_, a)| {
-            let hit = a.mask.count_ones();
-            a.doc || hit >= need || (hit >= 1 && (a.rare || a.dob))
-        })
-        .map(|(s, a)| (order_key(a.doc, rank(&a), s), s, a))
-        .collect();
+    let mut picked: Vec<(u64, Slot, Acc)> = Vec::new();
+    acc.drain(|s, a| {
+        let hit = a.mask.count_ones();
+        if a.doc || hit >= need || (hit >= 1 && (a.rare || a.dob)) {
+            picked.push((order_key(a.doc, rank(&a), s), s, a));
+        }
+    });
     if picked.len() > limit && limit > 0 {
         picked.select_nth_unstable_by_key(limit - 1, |c| c.0);
         picked.truncate(limit);
@@ -1045,6 +1160,54 @@ mod tests {
         assert_eq!(slots(&ranked[..30]), slots(&all[..30]));
         ranked[30..].sort_unstable_by_key(Candidate::order_key);
         assert_eq!(slots(&ranked), slots(&all));
+    }
+
+    #[test]
+    fn the_dense_and_the_hashed_accumulators_propose_the_same_candidates() {
+        // a generated list with namesakes, so that lists are long enough to be deferred and
+        // evidence ties occur; travellers both listed (perturbed) and not
+        let pop = crate::synth::Population::new();
+        let mut rng = crate::synth::Rng::new(7);
+        let entries: Vec<EntryRef> = pop
+            .watchlist_padding(&mut rng, 3_000, "w")
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        let ix = Index::build(entries.clone(), IndexConfig::default());
+        let mut map = FxHashMap::default();
+        let mut dense = DenseEvidence::default();
+        let mut proposed = 0;
+        for i in 0..400 {
+            let (parts, dob) = if i % 2 == 0 {
+                let t = pop.traveller(&mut rng);
+                (names::parts(&t.display_name()), t.dob)
+            } else {
+                let e = &entries[(i * 7) % entries.len()];
+                let dob = e.dobs.first().map(|d| PartialDate::year(d.year_range().0));
+                (names::parts(&e.names[0].full), dob)
+            };
+            let probe = Probe {
+                parts: &parts,
+                dob,
+                ..Default::default()
+            };
+            // the index grows past the array only when entries are filed after the build
+            dense.prepare(if i % 3 == 0 { 10 } else { ix.len() });
+            let a = ix.candidates_with(&probe, 200, 200, &mut map);
+            let b = ix.candidates_with(&probe, 200, 200, &mut dense);
+            let key = |c: &[Candidate]| {
+                c.iter()
+                    .map(|c| (c.slot, c.parts_hit, c.dob_hit, c.evidence.to_bits()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(key(&a), key(&b), "traveller {i}");
+            assert!(map.is_empty() && Evidence::is_empty(&dense));
+            proposed += a.len();
+        }
+        assert!(
+            proposed > 400 * 20,
+            "too few candidates to compare: {proposed}"
+        );
     }
 
     /// A two-part name made of the digits of `i` spelt as letters, unlike any other `i`'s.
