@@ -109,8 +109,12 @@ pub struct DocumentKey {
     /// [`normalise_document_number`], then the same with [`fold_document_byte`] applied.
     chars: Box<[u8]>,
     pub country: Option<Country>,
-    /// First letter of the type code, upper case; `P` when no type is given.
-    pub kind: char,
+    /// First letter of the type code, upper case (ASCII); `P` when no type is given.
+    pub kind: u8,
+    /// A 16-bit hash of [`Self::folded`]: screening compares a traveller's documents with
+    /// every candidate's, nearly all different, and two unequal tags settle it without
+    /// reading the numbers (the key stays 24 bytes).
+    tag: u16,
 }
 
 impl DocumentKey {
@@ -122,13 +126,19 @@ impl DocumentKey {
         let kind = d
             .doc_type
             .as_deref()
-            .map(|t| t.trim().chars().next().unwrap_or('P').to_ascii_uppercase())
-            .unwrap_or('P');
-        Some(DocumentKey {
+            .and_then(|t| t.trim().bytes().next())
+            .unwrap_or(b'P')
+            .to_ascii_uppercase();
+        let mut k = DocumentKey {
             chars,
             country: d.country,
             kind,
-        })
+            tag: 0,
+        };
+        k.tag = k.folded().iter().fold(0x811c_9dc5u32, |h, &b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        }) as u16;
+        Some(k)
     }
 
     /// Keys of the documents that have one.
@@ -144,6 +154,11 @@ impl DocumentKey {
     /// The number with OCR confusions folded.
     pub fn folded(&self) -> &[u8] {
         &self.chars[self.chars.len() / 2..]
+    }
+
+    /// Whether the folded numbers are equal (the tags first).
+    pub fn same_folded(&self, other: &DocumentKey) -> bool {
+        self.tag == other.tag && self.folded() == other.folded()
     }
 
     /// [`Self::folded`] as text (ASCII letters and digits): the key of the document index.
