@@ -83,14 +83,21 @@ pub struct EntryFields {
 }
 
 /// What can be told of an entry's fields without reading the entry: the span of its birth
-/// years, and whether it lists documents and a gender. The index keeps one per slot in a flat
-/// array, so that a candidate ruled out by a birth year far from the traveller's (most of a
-/// travelling population's candidates) costs one read instead of a lookup of its entry.
+/// years and how far off a date may be, and whether it lists documents and a gender. The index
+/// keeps one per slot in a flat array, so that a candidate ruled out by a birth year far from the
+/// traveller's (most of a travelling population's candidates) costs one read instead of a
+/// lookup of its entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldSummary {
     /// Earliest and latest birth year any of the entry's dates allows, before tolerance; `None`
     /// when it states no date.
     pub years: Option<(u16, u16)>,
+    /// How many years outside `years` a traveller's birth year may be before every date
+    /// contradicts it: 2 when a date is approximate ("circa"), else 1.
+    pub slack: u8,
+    /// Month and day of the entry's date when it states exactly one, full and exact: a full
+    /// date a year off it is a typo only with the same day and month.
+    pub only_date: Option<(u8, u8)>,
     pub documents: bool,
     pub gender: Option<Gender>,
 }
@@ -102,8 +109,15 @@ impl FieldSummary {
             .iter()
             .map(DateSpec::year_range)
             .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+        let approximate = f.dobs.iter().any(|d| matches!(d, DateSpec::Approximate(_)));
+        let only_date = match f.dobs.as_slice() {
+            [DateSpec::Exact(d)] => d.month.zip(d.day),
+            _ => None,
+        };
         FieldSummary {
             years,
+            slack: if approximate { 2 } else { 1 },
+            only_date,
             documents: !f.documents.is_empty(),
             gender: f.gender,
         }

@@ -217,16 +217,33 @@ impl<'p> Prepared<'p> {
 /// check at the top of [`score_entry`], made on the slot's [`FieldSummary`] with the best
 /// verdict each field could still give. Only a birth year far from every date the entry allows
 /// (a mismatch on every reading), a missing date and a contradicting gender are known from the
-/// summary; documents are compared only when both sides have some, and then nothing is ruled
-/// out here, since an identical document lifts any score.
-fn fields_may_reach(q: &Prepared<'_>, s: &FieldSummary, threshold: f32) -> bool {
+/// summary. `same_document` says whether a document of the traveller's folds to one of the
+/// entry's (the index's document lookup tells, [`Candidate::document_hit`]): only then can the
+/// documents agree, and an identical one lifts any score, so nothing is ruled out here;
+/// otherwise they say nothing for the entry at best.
+fn fields_may_reach(
+    q: &Prepared<'_>,
+    s: &FieldSummary,
+    same_document: bool,
+    threshold: f32,
+) -> bool {
     let p = q.passenger;
-    if s.documents && !q.documents.is_empty() {
+    if same_document && s.documents && !q.documents.is_empty() {
         return true;
     }
     let dob = match (p.dob, s.years) {
         (Some(d), Some((first, last))) => {
-            let far = |y: u16| y.saturating_add(2) < first || y > last.saturating_add(2);
+            // the tolerances of fields::compare_dob: a year off an exact date or a range, two
+            // off an approximate one; between two full dates, a year off only with the same
+            // day and month
+            let slack = u16::from(s.slack);
+            let far = |y: u16| {
+                y.saturating_add(slack) < first
+                    || y > last.saturating_add(slack)
+                    || s.only_date
+                        .zip(d.month.zip(d.day))
+                        .is_some_and(|(e, p)| y != first && e != p)
+            };
             if far(d.year) && !(p.dob_century_ambiguous && d.year >= 1100 && !far(d.year - 100)) {
                 DobVerdict::Mismatch
             } else {
@@ -499,8 +516,10 @@ impl Screener {
         let threshold = self.config.threshold;
         let summaries = index.summaries();
         let score = |c: &Candidate| {
+            // (an entry filed while this traveller is screened may have its summary written
+            // after the document lookup missed it: it is judged as it stood at that lookup)
             if let Some(Some(s)) = summaries.get(c.slot as usize)
-                && !fields_may_reach(q, s, threshold)
+                && !fields_may_reach(q, s, c.document_hit, threshold)
             {
                 return None; // what score_entry would conclude, without reading the entry
             }
@@ -738,8 +757,16 @@ mod tests {
                 (_, 2) => None,
                 _ => p.dob,
             };
-            if rng.chance(0.3) {
-                p.documents = e.documents.clone();
+            // the entry's documents, one of them misread, or the traveller's own
+            match rng.below(4) {
+                0 => p.documents = e.documents.clone(),
+                1 => {
+                    p.documents = e.documents.clone();
+                    if let Some(d) = p.documents.first_mut() {
+                        d.number = d.number.replace('0', "O").replace('1', "I");
+                    }
+                }
+                _ => {}
             }
             if rng.chance(0.5) {
                 p.gender = e.gender;
@@ -795,10 +822,15 @@ mod tests {
             }
             let mut p = pop.traveller(&mut rng);
             p.name = Some(e.names[0].full.clone());
-            p.dob = match rng.below(5) {
+            // a year off: the same day and month (a typo), another day, the year alone
+            let off = [year - 1, year + 1][rng.below(2) as usize];
+            p.dob = match rng.below(8) {
                 0 => None,
                 1 => Some(PartialDate::ymd(year, 7, 1)),
                 2 => Some(PartialDate::ymd(year + rng.below(4) as u16, 2, 2)),
+                3 => Some(PartialDate::ymd(off, 7, 1)),
+                4 => Some(PartialDate::ymd(off, 3, 4)),
+                5 => Some(PartialDate::year(off + rng.below(3) as u16 - 1)),
                 _ => Some(PartialDate::ymd(year + 2 + rng.below(30) as u16, 5, 5)),
             };
             p.dob_century_ambiguous = rng.chance(0.2);
@@ -807,8 +839,16 @@ mod tests {
             {
                 d.year += 100;
             }
-            if rng.chance(0.3) {
-                p.documents = e.documents.clone();
+            // the entry's documents, one of them misread, or the traveller's own
+            match rng.below(4) {
+                0 => p.documents = e.documents.clone(),
+                1 => {
+                    p.documents = e.documents.clone();
+                    if let Some(d) = p.documents.first_mut() {
+                        d.number = d.number.replace('0', "O").replace('1', "I");
+                    }
+                }
+                _ => {}
             }
             p.gender = [None, Some(Gender::Male), Some(Gender::Female)][rng.below(3) as usize];
             let q = Prepared::new(&p, None);
@@ -823,8 +863,13 @@ mod tests {
                 fields::compare_nationality(p.nationality, &f.nationalities),
                 fields::compare_gender(p.gender, f.gender),
             );
+            // what the index's document lookup finds
+            let same_document = q
+                .documents
+                .iter()
+                .any(|a| f.documents.iter().any(|b| a.folded() == b.folded()));
             for t in [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9] {
-                if !fields_may_reach(&q, &summary, t) {
+                if !fields_may_reach(&q, &summary, same_document, t) {
                     ruled_out += 1;
                     assert!(
                         document != DocVerdict::Exact && identical_name < t,
