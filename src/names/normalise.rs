@@ -351,11 +351,30 @@ pub fn strip_article(text: &str, vowelless: bool) -> Option<&str> {
     None
 }
 
+/// [`CANONICAL`] as a map from every spelling to its canonical part (the first entry listing a
+/// spelling wins, as a scan in order would find it), and [`TITLES`] with [`PARTICLES`] as one
+/// set: every token of every name is looked up in both, so they are hashed once rather than
+/// compared with 130 strings.
+struct Known {
+    canonical: rustc_hash::FxHashMap<&'static str, &'static str>,
+    dropped: rustc_hash::FxHashSet<&'static str>,
+}
+
+static KNOWN: std::sync::LazyLock<Known> = std::sync::LazyLock::new(|| {
+    let mut canonical = rustc_hash::FxHashMap::default();
+    for &(c, forms) in CANONICAL {
+        for &f in std::iter::once(&c).chain(forms) {
+            canonical.entry(f).or_insert(c);
+        }
+    }
+    Known {
+        canonical,
+        dropped: TITLES.iter().chain(PARTICLES).copied().collect(),
+    }
+});
+
 fn canonical(text: &str) -> Option<&'static str> {
-    CANONICAL
-        .iter()
-        .find(|(c, forms)| *c == text || forms.contains(&text))
-        .map(|(c, _)| *c)
+    KNOWN.canonical.get(text).copied()
 }
 
 /// Splits the glued "abd" + name forms: "abdulrahman" → ["abd", "rahman"], "abdelkader" →
@@ -389,8 +408,13 @@ pub fn parts(name: &str) -> Vec<Part> {
 }
 
 fn push_token(tok: &str, vl: bool, out: &mut Vec<Part>) {
-    let plain = tok.to_ascii_lowercase(); // the D/Z marker read as z
-    if TITLES.contains(&plain.as_str()) || PARTICLES.contains(&plain.as_str()) {
+    // the D/Z marker read as z (the only upper-case letter a token holds)
+    let plain = if tok.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(tok.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(tok)
+    };
+    if KNOWN.dropped.contains(plain.as_ref()) {
         return;
     }
     if vl {
@@ -445,6 +469,31 @@ pub fn normalise(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_known_spellings_map_as_a_scan_of_the_tables_in_order_would() {
+        let scan = |text: &str| {
+            CANONICAL
+                .iter()
+                .find(|(c, forms)| *c == text || forms.contains(&text))
+                .map(|(c, _)| *c)
+        };
+        let mut tried = 0;
+        for &(c, forms) in CANONICAL {
+            for t in std::iter::once(c).chain(forms.iter().copied()) {
+                for t in [t.to_string(), format!("{t}x"), t[1..].to_string()] {
+                    assert_eq!(canonical(&t), scan(&t), "{t}");
+                    tried += 1;
+                }
+            }
+        }
+        assert!(tried > 200);
+        for t in TITLES.iter().chain(PARTICLES) {
+            assert!(KNOWN.dropped.contains(t));
+            assert!(parts(&format!("{t} Karimov")).len() == 1, "{t}");
+        }
+        assert!(!KNOWN.dropped.contains("ali"));
+    }
 
     fn texts(name: &str) -> Vec<String> {
         parts(name).iter().map(|p| p.text().to_string()).collect()
