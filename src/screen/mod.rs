@@ -757,17 +757,7 @@ mod tests {
                 (_, 2) => None,
                 _ => p.dob,
             };
-            // the entry's documents, one of them misread, or the traveller's own
-            match rng.below(4) {
-                0 => p.documents = e.documents.clone(),
-                1 => {
-                    p.documents = e.documents.clone();
-                    if let Some(d) = p.documents.first_mut() {
-                        d.number = d.number.replace('0', "O").replace('1', "I");
-                    }
-                }
-                _ => {}
-            }
+            presents_documents_of(&mut p, e, &mut rng);
             if rng.chance(0.5) {
                 p.gender = e.gender;
                 p.nationality = e.nationalities.first().copied();
@@ -784,6 +774,25 @@ mod tests {
         }
         // both outcomes occur often enough to mean something
         assert!(checked[0] > 500 && checked[1] > 300, "{checked:?}");
+    }
+
+    /// Gives a generated traveller the entry's documents, or them with one misread (O for 0,
+    /// I for 1), or leaves the traveller's own, at random.
+    fn presents_documents_of(
+        p: &mut Passenger,
+        e: &crate::model::WatchlistEntry,
+        rng: &mut crate::synth::Rng,
+    ) {
+        match rng.below(4) {
+            0 => p.documents = e.documents.clone(),
+            1 => {
+                p.documents = e.documents.clone();
+                if let Some(d) = p.documents.first_mut() {
+                    d.number = d.number.replace('0', "O").replace('1', "I");
+                }
+            }
+            _ => {}
+        }
     }
 
     #[test]
@@ -839,17 +848,7 @@ mod tests {
             {
                 d.year += 100;
             }
-            // the entry's documents, one of them misread, or the traveller's own
-            match rng.below(4) {
-                0 => p.documents = e.documents.clone(),
-                1 => {
-                    p.documents = e.documents.clone();
-                    if let Some(d) = p.documents.first_mut() {
-                        d.number = d.number.replace('0', "O").replace('1', "I");
-                    }
-                }
-                _ => {}
-            }
+            presents_documents_of(&mut p, e, &mut rng);
             p.gender = [None, Some(Gender::Male), Some(Gender::Female)][rng.below(3) as usize];
             let q = Prepared::new(&p, None);
             let ie = IndexedEntry::new(Arc::new(e.clone()));
