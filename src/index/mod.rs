@@ -83,10 +83,10 @@ pub struct EntryFields {
 }
 
 /// What can be told of an entry's fields without reading the entry: the span of its birth
-/// years and how far off a date may be, and whether it lists documents and a gender. The index
-/// keeps one per slot in a flat array, so that a candidate ruled out by a birth year far from the
-/// traveller's (most of a travelling population's candidates) costs one read instead of a
-/// lookup of its entry.
+/// years and how far off a date may be, and its gender (whether its documents can agree with a
+/// traveller's, [`Candidate::document_hit`] says). The index keeps one per slot in a flat
+/// array, so that a candidate ruled out by a birth year far from the traveller's (most of a
+/// travelling population's candidates) costs one read instead of a lookup of its entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldSummary {
     /// Earliest and latest birth year any of the entry's dates allows, before tolerance; `None`
@@ -98,7 +98,6 @@ pub struct FieldSummary {
     /// Month and day of the entry's date when it states exactly one, full and exact: a full
     /// date a year off it is a typo only with the same day and month.
     pub only_date: Option<(u8, u8)>,
-    pub documents: bool,
     pub gender: Option<Gender>,
 }
 
@@ -118,7 +117,6 @@ impl FieldSummary {
             years,
             slack: if approximate { 2 } else { 1 },
             only_date,
-            documents: !f.documents.is_empty(),
             gender: f.gender,
         }
     }

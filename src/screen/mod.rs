@@ -228,7 +228,7 @@ fn fields_may_reach(
     threshold: f32,
 ) -> bool {
     let p = q.passenger;
-    if same_document && s.documents && !q.documents.is_empty() {
+    if same_document {
         return true;
     }
     let dob = match (p.dob, s.years) {
@@ -866,7 +866,7 @@ mod tests {
             let same_document = q
                 .documents
                 .iter()
-                .any(|a| f.documents.iter().any(|b| a.folded() == b.folded()));
+                .any(|a| f.documents.iter().any(|b| a.same_folded(b)));
             for t in [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9] {
                 if !fields_may_reach(&q, &summary, same_document, t) {
                     ruled_out += 1;
