@@ -109,12 +109,13 @@ pub struct DocumentKey {
     /// [`normalise_document_number`], then the same with [`fold_document_byte`] applied.
     chars: Box<[u8]>,
     pub country: Option<Country>,
-    /// First letter of the type code, upper case (ASCII); `P` when no type is given.
-    pub kind: u8,
-    /// A 16-bit hash of [`Self::folded`]: screening compares a traveller's documents with
+    /// [`Self::kind`] as its scalar value in three bytes (every `char` fits in 21 bits), so that
+    /// the key with its tag stays 24 bytes.
+    kind: [u8; 3],
+    /// An 8-bit hash of [`Self::folded`]: screening compares a traveller's documents with
     /// every candidate's, nearly all different, and two unequal tags settle it without
-    /// reading the numbers (the key stays 24 bytes).
-    tag: u16,
+    /// reading the numbers.
+    tag: u8,
 }
 
 impl DocumentKey {
@@ -126,18 +127,18 @@ impl DocumentKey {
         let kind = d
             .doc_type
             .as_deref()
-            .and_then(|t| t.trim().bytes().next())
-            .unwrap_or(b'P')
-            .to_ascii_uppercase();
+            .map(|t| t.trim().chars().next().unwrap_or('P').to_ascii_uppercase())
+            .unwrap_or('P');
+        let [k0, k1, k2, _] = u32::from(kind).to_le_bytes();
         let mut k = DocumentKey {
             chars,
             country: d.country,
-            kind,
+            kind: [k0, k1, k2],
             tag: 0,
         };
         k.tag = k.folded().iter().fold(0x811c_9dc5u32, |h, &b| {
             (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-        }) as u16;
+        }) as u8;
         Some(k)
     }
 
@@ -154,6 +155,13 @@ impl DocumentKey {
     /// The number with OCR confusions folded.
     pub fn folded(&self) -> &[u8] {
         &self.chars[self.chars.len() / 2..]
+    }
+
+    /// First letter of the type code, upper case (ASCII letters); `P` when no type is given.
+    pub fn kind(&self) -> char {
+        let [a, b, c] = self.kind;
+        // built from a char in new()
+        char::from_u32(u32::from_le_bytes([a, b, c, 0])).unwrap_or('P')
     }
 
     /// Whether the folded numbers are equal (the tags first).

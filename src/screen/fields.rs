@@ -189,7 +189,7 @@ pub fn compare_document_keys(p: &[DocumentKey], list: &[DocumentKey]) -> DocVerd
                 }
                 verdict = DocVerdict::Similar;
             } else if verdict == DocVerdict::Unknown
-                && a.kind == b.kind
+                && a.kind() == b.kind()
                 && a.country.is_some()
                 && a.country == b.country
             {
@@ -339,6 +339,26 @@ mod tests {
             compare_documents(&[doc("A123456", "FRA")], &[doc("A123456", "IRQ")]),
             DocVerdict::Similar
         );
+        // type codes compare by their first letter, whatever the script: Паспорт and
+        // Удостоверение (whose first letters share their first UTF-8 byte) are different kinds
+        let typed = |t: &str, n: &str| TravelDocument {
+            doc_type: Some(t.into()),
+            ..doc(n, "RUS")
+        };
+        assert_eq!(
+            compare_documents(
+                &[typed("Паспорт", "7700111")],
+                &[typed("Паспорт", "4500222")]
+            ),
+            DocVerdict::Conflict
+        );
+        assert_eq!(
+            compare_documents(
+                &[typed("Паспорт", "7700111")],
+                &[typed("Удостоверение", "4500222")]
+            ),
+            DocVerdict::Unknown
+        );
         // one of several documents agrees
         assert_eq!(
             compare_documents(
@@ -369,7 +389,7 @@ mod tests {
                 Some(k) => {
                     assert_eq!(k.number(), normal.as_bytes(), "{n}");
                     assert_eq!(k.folded(), folded.as_bytes(), "{n}");
-                    assert_eq!(k.kind, b'V');
+                    assert_eq!(k.kind(), 'V');
                 }
                 // fewer than four characters compare with nothing
                 None => assert!(normal.len() < 4, "{n}"),
@@ -379,7 +399,7 @@ mod tests {
             number: "A1234".into(),
             ..Default::default()
         };
-        assert_eq!(DocumentKey::new(&untyped).map(|k| k.kind), Some(b'P'));
+        assert_eq!(DocumentKey::new(&untyped).map(|k| k.kind()), Some('P'));
         // screening holds one per listed document: the tag fits in the padding
         assert_eq!(std::mem::size_of::<DocumentKey>(), 24);
     }
