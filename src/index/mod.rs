@@ -366,6 +366,9 @@ pub struct Index {
     ids: DashMap<String, Slot, FxBuildHasher>,
     next_slot: AtomicU32,
     names: AtomicUsize,
+    /// Entries in `entries`: read for every traveller, and the map's own `len` read-locks each
+    /// of its 64 shards (atomics both screening threads write).
+    live: AtomicUsize,
 }
 
 impl std::fmt::Debug for Index {
@@ -502,6 +505,7 @@ impl Index {
             ids: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             next_slot: AtomicU32::new(0),
             names: AtomicUsize::new(0),
+            live: AtomicUsize::new(0),
         }
     }
 
@@ -634,7 +638,9 @@ impl Index {
             sums[i] = Some(FieldSummary::of(&ie.fields));
         }
         let id = ie.entry.id.clone();
-        self.entries.insert(slot, Arc::new(ie));
+        if self.entries.insert(slot, Arc::new(ie)).is_none() {
+            self.live.fetch_add(1, Ordering::Relaxed);
+        }
         // Publish the id last: a reader that sees the new slot sees a complete entry.
         if let Some(old) = self.ids.insert(id, slot) {
             self.retire(old);
@@ -655,6 +661,7 @@ impl Index {
 
     fn retire(&self, slot: Slot) {
         if let Some((_, e)) = self.entries.remove(&slot) {
+            self.live.fetch_sub(1, Ordering::Relaxed);
             self.names.fetch_sub(e.names.len(), Ordering::Relaxed);
         }
     }
@@ -674,11 +681,11 @@ impl Index {
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.live.load(Ordering::Relaxed)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 
     pub fn get(&self, id: &str) -> Option<Arc<IndexedEntry>> {
@@ -716,7 +723,7 @@ impl Index {
     pub fn stats(&self) -> IndexStats {
         let counts = self.postings.load().counts();
         IndexStats {
-            entries: self.entries.len(),
+            entries: self.len(),
             names: self.names.load(Ordering::Relaxed),
             keys: counts.0,
             postings: counts.1,
