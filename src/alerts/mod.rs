@@ -204,8 +204,12 @@ pub fn message_id(m: &Manifest) -> String {
     let mut h = Hashing(Sha256::new());
     h.0.update(b"paxscreen-message-v1\0");
     // serialising a Manifest cannot fail (no maps with non-string keys, no custom serialisers
-    // that error, a writer that never fails)
-    let _ = serde_json::to_writer(&mut h, m);
+    // that error, a writer that never fails); the serialiser writes a few bytes at a time,
+    // which the buffer gathers into blocks for the hash
+    let mut w = std::io::BufWriter::with_capacity(8192, h);
+    let _ = serde_json::to_writer(&mut w, m);
+    let _ = std::io::Write::flush(&mut w);
+    let (h, _) = w.into_parts();
     hex32(&h.0.finalize())
 }
 

@@ -945,12 +945,16 @@ impl Index {
 
 /// The candidates of a filled accumulator, best first (see [`Index::candidates_ranked`]).
 fn pick(acc: &mut impl Evidence, nparts: usize, limit: usize, sorted: usize) -> Vec<Candidate> {
-    let need = nparts.min(2) as u32;
+    // at least one part hit, and (`need` = 2) at least two: tested without counting the bits,
+    // which (the build targets any x86-64, without `popcnt`) takes a dozen instructions, for
+    // the few hundred slots a traveller touches; only the picked ones are counted
+    let one_part_enough = nparts < 2;
     let rank = |a: &Acc| a.evidence + a.mask.count_ones() as f32 * 2.0;
     let mut picked: Vec<(u64, Slot, Acc)> = Vec::new();
     acc.drain(|s, a| {
-        let hit = a.mask.count_ones();
-        if a.doc || hit >= need || (hit >= 1 && (a.rare || a.dob)) {
+        let some = a.mask != 0;
+        let two = a.mask & a.mask.wrapping_sub(1) != 0;
+        if a.doc || nparts == 0 || two || (some && (one_part_enough || a.rare || a.dob)) {
             picked.push((order_key(a.doc, rank(&a), s), s, a));
         }
     });
