@@ -177,7 +177,7 @@ const CANONICAL: &[(&str, &[&str])] = &[
         "hussein",
         &[
             "husayn", "hussain", "husain", "husein", "hussien", "hossein", "hosein", "husseyn",
-            "houssein",
+            "hosain", "houssein",
         ],
     ),
     ("osama", &["usama", "oussama", "ousama"]),
@@ -534,6 +534,14 @@ mod tests {
     fn muhammad_spellings_meet() {
         for s in ["MOHAMMED", "Muhammad", "MOHAMED", "Mohamad", "محمد"] {
             assert_eq!(texts(s), ["muhammad"], "{s}");
+        }
+    }
+
+    #[test]
+    fn hussein_spellings_meet() {
+        // the UN list writes one IRGC commander HOSEIN, Hosain, Hussain and Hossein
+        for s in ["HOSEIN", "Hosain", "HUSSAIN", "Hossein", "HUSAYN"] {
+            assert_eq!(texts(s), ["hussein"], "{s}");
         }
     }
 
