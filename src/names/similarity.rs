@@ -121,7 +121,7 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
     // short parts that differ only in how a consonant is romanised: DO / TO, CHO / JO, CHA / JA
     // (Korean), AROUN / HAROUN; the vowels must agree, so LI / LU and KALIM / GHOLAMI stay apart
     if best < SHORT_ROMANISATION
-        && a.text().len().max(b.text().len()) <= 4
+        && (a.text().len().max(b.text().len()) <= 4 || ch_for_j(a.text(), b.text()))
         && !a.skel().is_empty()
         && a.skel() == b.skel()
         && a.text().len().abs_diff(b.text().len()) <= 1
@@ -130,6 +130,17 @@ pub fn part_similarity(a: &Part, b: &Part) -> f32 {
         best = SHORT_ROMANISATION;
     }
     best
+}
+
+/// The Korean syllables McCune-Reischauer writes with CH and the revised romanisation with J
+/// (CHANG / JANG, CHIN / JIN, CHOL / JOL): one part is the other with its J written CH.
+fn ch_for_j(a: &str, b: &str) -> bool {
+    let one = |x: &str, y: &str| {
+        x.strip_prefix("ch")
+            .zip(y.strip_prefix('j'))
+            .is_some_and(|(p, q)| p == q && p.len() <= 3)
+    };
+    one(a, b) || one(b, a)
 }
 
 /// Score of a name against the family name formed from it with -i.
@@ -943,10 +954,21 @@ mod tests {
             ("ABDULRAHMAN YASIN", "ABDUL RAHMAN YASIN"),
             ("ALRAHMAN HASSAN", "AL RAHMAN HASSAN"),
             ("WANG XIAOMING", "WANG XIAO MING"),
+            // Korean romanisations (the UN list's aliases of DPRK officials)
+            ("JANG CHANG HA", "CHANG CHANG HA"),
+            ("JANG MYONG JIN", "CHANG MYONG CHIN"),
         ] {
             let s = name_score(a, b);
             assert!(s >= 0.85, "{a} / {b}: {s}");
         }
+    }
+
+    #[test]
+    fn ch_stands_for_j_only_before_the_same_syllable() {
+        assert!(ch_for_j("chang", "jang") && ch_for_j("jin", "chin"));
+        // not a different syllable, nor a long part that merely begins alike
+        assert!(!ch_for_j("chang", "jong") && !ch_for_j("chandler", "jandler"));
+        assert!(!ch_for_j("chang", "chang"));
     }
 
     #[test]
