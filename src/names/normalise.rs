@@ -113,6 +113,29 @@ const TITLES: &[&str] = &[
     "jr",
     "phd",
     "md",
+    // religious titles written before South Asian, Afghan and West African names (MULLAH,
+    // MAULANA, MAWLAWI, MUFTI, QARI, HAJI / ALHAJI): lists write one person with and without
+    // them ("Mullah Fazlullah" / "MAULANA FAZLULLAH", "HAJI MUHAMMAD ASHRAF" / "Muhammad Ashraf
+    // Manshah"). SHEIKH, SAYYID and HAFIZ are also family or given names: they stay, weighing
+    // little (`similarity::HONORIFICS`).
+    "mullah",
+    "mulla",
+    "molla",
+    "maulana",
+    "mawlana",
+    "maulvi",
+    "molvi",
+    "moulvi",
+    "mawlawi",
+    "maulavi",
+    "mowlavi",
+    "mawlavi",
+    "mufti",
+    "qari",
+    "haji",
+    "hajji",
+    "alhaji",
+    "alhaj",
 ];
 
 /// Connective particles that carry no identity: the Arabic article and its assimilated forms,
@@ -577,6 +600,14 @@ mod tests {
         for s in ["HOSEIN", "Hosain", "HUSSAIN", "Hossein", "HUSAYN"] {
             assert_eq!(texts(s), ["hussein"], "{s}");
         }
+    }
+
+    #[test]
+    fn religious_titles_are_dropped_but_names_that_are_also_titles_stay() {
+        assert_eq!(texts("MULLAH FAZLULLAH"), texts("MAULANA FAZLULLAH"));
+        assert_eq!(texts("Haji Muhammad Ashraf"), ["muhammad", "ashraf"]);
+        assert_eq!(texts("ALHAJI QARI MUFTI"), Vec::<String>::new());
+        assert_eq!(texts("SHEIKH HAFIZ"), ["sheikh", "hafiz"]);
     }
 
     #[test]
