@@ -234,6 +234,14 @@ pub fn parse_un_xml(
     Ok((entries, summary))
 }
 
+/// A name field the list fills with "not available" rather than leaving it out.
+fn is_not_available(v: &str) -> bool {
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "na" | "n/a" | "n.a."
+    )
+}
+
 fn build_entry(source: &str, r: &RawRecord, summary: &mut LoadSummary) -> Option<WatchlistEntry> {
     let Some(dataid) = r.leaf("DATAID") else {
         summary.skip(format!("{source}: record {}", r.index), "no DATAID");
@@ -244,6 +252,8 @@ fn build_entry(source: &str, r: &RawRecord, summary: &mut LoadSummary) -> Option
         &["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
             .iter()
             .filter_map(|f| r.leaf(f))
+            // the list's "not available" ("FAIZULLAH KHAN NOORZAI" has FOURTH_NAME "na")
+            .filter(|v| !is_not_available(v))
             .collect::<Vec<_>>()
             .join(" "),
     );
@@ -785,6 +795,17 @@ mod tests {
         assert_eq!(e.gender, Some(Gender::Male));
         assert_eq!(e.documents[0].number, "A123 & B");
         assert_eq!(e.documents[0].doc_type.as_deref(), Some("P"));
+    }
+
+    #[test]
+    fn a_name_field_marked_not_available_is_left_out() {
+        let xml = r#"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>7</DATAID>
+<FIRST_NAME>FAIZULLAH</FIRST_NAME><SECOND_NAME>KHAN</SECOND_NAME>
+<THIRD_NAME>NOORZAI</THIRD_NAME><FOURTH_NAME>na</FOURTH_NAME>
+</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"#;
+        let (entries, _) = parse_un_xml("t.xml", xml.as_bytes()).unwrap();
+        assert_eq!(entries[0].names[0].full, "FAIZULLAH KHAN NOORZAI");
+        assert!(!is_not_available("NAJIB") && is_not_available(" N/A "));
     }
 
     #[test]
