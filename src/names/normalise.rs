@@ -138,13 +138,15 @@ const TITLES: &[&str] = &[
     "alhaj",
 ];
 
-/// Connective particles that carry no identity: the Arabic article and its assimilated forms,
+/// Connective particles that carry no identity: the Arabic article and its assimilated forms
+/// (also the -UR-, -UL-, -UD- and -U- of South Asian compounds: ZIA-UR-RAHMAN, Zaia u Rahman),
 /// "son/daughter of", and Iberian linking words. Dropped on both sides, so AL-RAHMAN = RAHMAN and
-/// the glued ALRAHMAN is handled by [`strip_article`].
+/// the glued ALRAHMAN is handled by [`strip_article`]. (A lone U is then no initial: the cost of
+/// a rare given name's initial, against the compounds' frequency in South Asian names.)
 const PARTICLES: &[&str] = &[
     "al", "el", "ul", "ad", "ar", "as", "at", "az", "ash", "ed", "er", "es", "bin", "ben", "ibn",
-    "bn", "bint", "binti", "bte", "ould", "wuld", "ult", "ur", "ud", "de", "del", "della", "dos",
-    "das", "y",
+    "bn", "bint", "binti", "bte", "ould", "wuld", "ult", "ur", "ud", "u", "de", "del", "della",
+    "dos", "das", "y",
 ];
 
 /// Spellings mapped to one canonical part (checked after transliteration and lower-casing).
@@ -615,6 +617,9 @@ mod tests {
         assert_eq!(texts("OSAMA BIN LADEN"), ["osama", "laden"]);
         assert_eq!(texts("USAMA IBN LADIN"), ["osama", "ladin"]);
         assert_eq!(texts("AHMED OULD ABDALLAH"), ["ahmad", "abdullah"]);
+        // the assimilated article of South Asian compounds, written -UR-, -UL- or -U-
+        assert_eq!(texts("Zaia u Rahman"), ["zaia", "rahman"]);
+        assert_eq!(texts("ZIA-UR-RAHMAN"), ["zia", "rahman"]);
     }
 
     #[test]
