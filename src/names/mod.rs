@@ -57,7 +57,6 @@ pub const COMMON_PARTS: &[&str] = &[
     "islam",
     "uddin",
     "ullah",
-    "haji",
     "sheikh",
     "syed",
     "sayed",

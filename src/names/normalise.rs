@@ -114,13 +114,12 @@ const TITLES: &[&str] = &[
     "phd",
     "md",
     // religious titles written before South Asian, Afghan and West African names (MULLAH,
-    // MAULANA, MAWLAWI, MUFTI, QARI, HAJI / ALHAJI): lists write one person with and without
+    // MAULANA, MAWLAWI, QARI, HAJI / ALHAJI): lists write one person with and without
     // them ("Mullah Fazlullah" / "MAULANA FAZLULLAH", "HAJI MUHAMMAD ASHRAF" / "Muhammad Ashraf
-    // Manshah"). SHEIKH, SAYYID and HAFIZ are also family or given names: they stay, weighing
-    // little (`similarity::HONORIFICS`).
+    // Manshah"). SHEIKH, SAYYID, HAFIZ, MUFTI, MOLLA and MULLA are also family or given names
+    // (Mehbooba MUFTI, Abdul Quader MOLLA): they stay, weighing little
+    // (`similarity::HONORIFICS`).
     "mullah",
-    "mulla",
-    "molla",
     "maulana",
     "mawlana",
     "maulvi",
@@ -130,7 +129,6 @@ const TITLES: &[&str] = &[
     "maulavi",
     "mowlavi",
     "mawlavi",
-    "mufti",
     "qari",
     "haji",
     "hajji",
@@ -141,8 +139,7 @@ const TITLES: &[&str] = &[
 /// Connective particles that carry no identity: the Arabic article and its assimilated forms
 /// (also the -UR-, -UL-, -UD- and -U- of South Asian compounds: ZIA-UR-RAHMAN, Zaia u Rahman),
 /// "son/daughter of", and Iberian linking words. Dropped on both sides, so AL-RAHMAN = RAHMAN and
-/// the glued ALRAHMAN is handled by [`strip_article`]. (A lone U is then no initial: the cost of
-/// a rare given name's initial, against the compounds' frequency in South Asian names.)
+/// the glued ALRAHMAN is handled by [`strip_article`]. U only between two parts (see [`parts`]).
 const PARTICLES: &[&str] = &[
     "al", "el", "ul", "ad", "ar", "as", "at", "az", "ash", "ed", "er", "es", "bin", "ben", "ibn",
     "bn", "bint", "binti", "bte", "ould", "wuld", "ult", "ur", "ud", "u", "de", "del", "della",
@@ -453,8 +450,16 @@ fn split_abd(text: &str) -> Option<(&'static str, &str)> {
 /// A name as comparable parts, in written order. Empty when nothing nameable is left.
 pub fn parts(name: &str) -> Vec<Part> {
     let mut out = Vec::new();
-    for (tok, vl) in raw_tokens(name) {
-        push_token(&tok, vl, &mut out);
+    let tokens = raw_tokens(name);
+    let last = tokens.len().saturating_sub(1);
+    for (i, (tok, vl)) in tokens.iter().enumerate() {
+        if tok == "u" && (i == 0 || i == last) {
+            // U links two parts (ZIA U RAHMAN); first or last it is a name or an initial
+            // (the Korean family name U, a given name's initial)
+            out.push(Part::new(tok, false));
+            continue;
+        }
+        push_token(tok, *vl, &mut out);
     }
     out
 }
@@ -549,7 +554,7 @@ mod tests {
         assert!(tried > 200);
         for t in TITLES.iter().chain(PARTICLES) {
             assert!(KNOWN.dropped.contains(t));
-            assert!(parts(&format!("{t} Karimov")).len() == 1, "{t}");
+            assert!(parts(&format!("Anvar {t} Karimov")).len() == 2, "{t}");
         }
         assert!(!KNOWN.dropped.contains("ali"));
     }
@@ -608,8 +613,12 @@ mod tests {
     fn religious_titles_are_dropped_but_names_that_are_also_titles_stay() {
         assert_eq!(texts("MULLAH FAZLULLAH"), texts("MAULANA FAZLULLAH"));
         assert_eq!(texts("Haji Muhammad Ashraf"), ["muhammad", "ashraf"]);
-        assert_eq!(texts("ALHAJI QARI MUFTI"), Vec::<String>::new());
-        assert_eq!(texts("SHEIKH HAFIZ"), ["sheikh", "hafiz"]);
+        assert_eq!(texts("ALHAJI QARI MAWLAWI"), Vec::<String>::new());
+        // also family names: kept, weighing little
+        assert_eq!(
+            texts("SHEIKH HAFIZ MUFTI MOLLA"),
+            ["sheikh", "hafiz", "mufti", "molla"]
+        );
     }
 
     #[test]
@@ -619,6 +628,9 @@ mod tests {
         assert_eq!(texts("AHMED OULD ABDALLAH"), ["ahmad", "abdullah"]);
         // the assimilated article of South Asian compounds, written -UR-, -UL- or -U-
         assert_eq!(texts("Zaia u Rahman"), ["zaia", "rahman"]);
+        // first or last, U is a name (the Korean family name) or an initial
+        assert_eq!(texts("U TONG CHUK"), ["u", "tong", "chuk"]);
+        assert_eq!(texts("JOHN U"), ["john", "u"]);
         assert_eq!(texts("ZIA-UR-RAHMAN"), ["zia", "rahman"]);
     }
 

@@ -234,12 +234,10 @@ pub fn parse_un_xml(
     Ok((entries, summary))
 }
 
-/// A name field the list fills with "not available" rather than leaving it out.
+/// A name field the list fills with "not available" rather than leaving it out: in lower case,
+/// as the list writes it, so that the Korean family name NA stays.
 fn is_not_available(v: &str) -> bool {
-    matches!(
-        v.trim().to_ascii_lowercase().as_str(),
-        "na" | "n/a" | "n.a."
-    )
+    matches!(v.trim(), "na" | "n/a" | "n.a." | "n.a")
 }
 
 fn build_entry(source: &str, r: &RawRecord, summary: &mut LoadSummary) -> Option<WatchlistEntry> {
@@ -805,7 +803,8 @@ mod tests {
 </INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"#;
         let (entries, _) = parse_un_xml("t.xml", xml.as_bytes()).unwrap();
         assert_eq!(entries[0].names[0].full, "FAIZULLAH KHAN NOORZAI");
-        assert!(!is_not_available("NAJIB") && is_not_available(" N/A "));
+        assert!(!is_not_available("NAJIB") && is_not_available(" n/a "));
+        assert!(!is_not_available("NA"), "the Korean family name");
     }
 
     #[test]
