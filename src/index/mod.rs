@@ -945,9 +945,10 @@ impl Index {
 
 /// The candidates of a filled accumulator, best first (see [`Index::candidates_ranked`]).
 fn pick(acc: &mut impl Evidence, nparts: usize, limit: usize, sorted: usize) -> Vec<Candidate> {
-    // at least one part hit, and (`need` = 2) at least two: tested without counting the bits,
-    // which (the build targets any x86-64, without `popcnt`) takes a dozen instructions, for
-    // the few hundred slots a traveller touches; only the picked ones are counted
+    // at least one part hit, and for a traveller of two parts or more at least two: tested
+    // without counting the bits, which (the build targets any x86-64, without `popcnt`) takes a
+    // dozen instructions, for the few hundred slots a traveller touches; only the picked ones
+    // are counted
     let one_part_enough = nparts < 2;
     let rank = |a: &Acc| a.evidence + a.mask.count_ones() as f32 * 2.0;
     let mut picked: Vec<(u64, Slot, Acc)> = Vec::new();

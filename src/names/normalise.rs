@@ -137,13 +137,13 @@ const TITLES: &[&str] = &[
 ];
 
 /// Connective particles that carry no identity: the Arabic article and its assimilated forms
-/// (also the -UR-, -UL-, -UD- and -U- of South Asian compounds: ZIA-UR-RAHMAN, Zaia u Rahman),
-/// "son/daughter of", and Iberian linking words. Dropped on both sides, so AL-RAHMAN = RAHMAN and
-/// the glued ALRAHMAN is handled by [`strip_article`]. U only between two parts (see [`parts`]).
+/// (also the -UR-, -UL- and -UD- of South Asian compounds: ZIA-UR-RAHMAN; their -U- is dropped
+/// only between two parts, see [`parts`]), "son/daughter of", and Iberian linking words. Dropped
+/// on both sides, so AL-RAHMAN = RAHMAN and the glued ALRAHMAN is handled by [`strip_article`].
 const PARTICLES: &[&str] = &[
     "al", "el", "ul", "ad", "ar", "as", "at", "az", "ash", "ed", "er", "es", "bin", "ben", "ibn",
-    "bn", "bint", "binti", "bte", "ould", "wuld", "ult", "ur", "ud", "u", "de", "del", "della",
-    "dos", "das", "y",
+    "bn", "bint", "binti", "bte", "ould", "wuld", "ult", "ur", "ud", "de", "del", "della", "dos",
+    "das", "y",
 ];
 
 /// Spellings mapped to one canonical part (checked after transliteration and lower-casing).
@@ -453,10 +453,10 @@ pub fn parts(name: &str) -> Vec<Part> {
     let tokens = raw_tokens(name);
     let last = tokens.len().saturating_sub(1);
     for (i, (tok, vl)) in tokens.iter().enumerate() {
-        if tok == "u" && (i == 0 || i == last) {
-            // U links two parts (ZIA U RAHMAN); first or last it is a name or an initial
-            // (the Korean family name U, a given name's initial)
-            out.push(Part::new(tok, false));
+        if tok == "u" && 0 < i && i < last {
+            // U linking two parts is the article of a South Asian compound (Zaia u Rahman =
+            // ZIA-UR-RAHMAN); first or last it is a name or an initial (the Korean family
+            // name U, a given name's initial)
             continue;
         }
         push_token(tok, *vl, &mut out);

@@ -451,8 +451,8 @@ const EXTRA_QUERY_COST: f32 = 0.30;
 
 /// Honorifics and religious or tribal titles that lists and passports carry inconsistently
 /// and that are also names (SHEIKH, HAFIZ, IMAM, MUFTI, MOLLA …): aligned or not, they weigh
-/// little. The
-/// titles that are never names (HAJI, MULLAH, QARI …) are dropped when a name is split.
+/// little. The titles that are never names (HAJI, MULLAH, QARI …) are dropped when a name is
+/// split.
 const HONORIFICS: &[&str] = &[
     "hajj", "sheikh", "shaykh", "shaikh", "sheik", "imam", "hafiz", "ustad", "ustaz", "sayyid",
     "sayyed", "mufti", "molla", "mulla",
