@@ -210,10 +210,11 @@ struct Acc {
 }
 
 /// Indexes with at most this many slots gather evidence in a dense array (12 bytes a slot,
-/// 1.5 MiB at most, per screening thread); larger ones in a hash map. A traveller touches a few
-/// hundred to a few thousand slots: over a small index the array is indexed directly and stays
-/// in the core's caches, over a million entries it would be a cache miss per touch where the
-/// map of the touched slots stays small.
+/// 1.5 MiB at most, per screening thread); larger ones in a short list found through an array
+/// of places (4 bytes a slot, [`SparseEvidence`]). A traveller touches a few hundred to a few
+/// thousand slots: over a small index the array of evidence is indexed directly and stays in
+/// the core's caches; over a million entries it would be 12 MiB read at random (measured
+/// slower than a hash map, which the places array beat by a third).
 const DENSE_SLOTS: usize = 1 << 17;
 
 /// Where candidate generation gathers evidence per slot. Reused between travellers: it is
@@ -229,27 +230,71 @@ trait Evidence {
     fn drain(&mut self, f: impl FnMut(Slot, Acc));
 }
 
-impl Evidence for FxHashMap<Slot, Acc> {
+/// Evidence of a large index: the touched slots' evidence in a short list, found through an
+/// array of each slot's place in it (4 bytes a slot, 4 MiB at a million entries, per screening
+/// thread). A touch is one read of that array (a cache miss in the last-level cache at most)
+/// where a hash map hashes and probes; confirming and draining read the short list in order.
+#[derive(Default)]
+struct SparseEvidence {
+    /// Slot → 1 + its place in `accs`; 0 when the slot was not touched.
+    place: Vec<u32>,
+    accs: Vec<(Slot, Acc)>,
+}
+
+impl SparseEvidence {
+    /// Ready for an index of `slots` slots (more may be filed while it is read: [`Self::at`]
+    /// grows the array).
+    fn prepare(&mut self, slots: usize) {
+        if !self.accs.is_empty() {
+            // left by a call that did not finish
+            self.drain(|_, _| ());
+        }
+        if self.place.len() > 2 * slots.max(4096) {
+            // the index shrank (a list replaced by a smaller one)
+            self.place = Vec::new();
+        }
+        if self.place.len() < slots {
+            self.place.resize(slots, 0);
+        }
+        if self.accs.capacity() > 16_384 {
+            // a traveller with a very common name touched many slots
+            self.accs = Vec::with_capacity(4_096);
+        }
+    }
+}
+
+impl Evidence for SparseEvidence {
+    #[inline]
     fn at(&mut self, s: Slot) -> &mut Acc {
-        self.entry(s).or_default()
+        let i = s as usize;
+        if i >= self.place.len() {
+            self.place.resize((i + 1).max(self.place.len() * 5 / 4), 0);
+        }
+        let p = self.place[i] as usize;
+        if p == 0 {
+            self.accs.push((s, Acc::default()));
+            self.place[i] = self.accs.len() as u32;
+            return &mut self.accs.last_mut().expect("just pushed").1;
+        }
+        &mut self.accs[p - 1].1
     }
 
     fn is_empty(&self) -> bool {
-        FxHashMap::is_empty(self)
+        self.accs.is_empty()
     }
 
     fn confirm<'l>(&mut self, lists: impl Iterator<Item = (&'l [Slot], u32, f32)>) {
-        // the lists are long and few of their slots are proposed slots that lack the list's
+        // the lists are long and few of their slots are touched slots that lack the list's
         // part: a bitmap of those (slot, part) pairs, small enough for the L1 cache, turns
-        // most lookups away before the map is probed (a bitmap of the proposed slots alone
-        // let through every proposed slot that had the part already: ten times as many)
+        // most of them away before the array is read (a bitmap of the touched slots alone
+        // let through every touched slot that had the part already: ten times as many)
         let lists: SmallVec<[(&[Slot], u32, f32); 16]> = lists.collect();
         let parts = lists.iter().fold(0u32, |m, l| m | l.1);
         let mut lacking = LackingFilter::default();
-        for (&s, a) in self.iter() {
+        for (s, a) in &self.accs {
             let mut m = parts & !a.mask;
             while m != 0 {
-                lacking.insert(s, m.trailing_zeros());
+                lacking.insert(*s, m.trailing_zeros());
                 m &= m - 1;
             }
         }
@@ -259,24 +304,23 @@ impl Evidence for FxHashMap<Slot, Acc> {
                 if !lacking.may_contain(s, part) {
                     continue;
                 }
-                if let Some(a) = self.get_mut(&s)
-                    && a.mask & bit == 0
+                if let Some(&p) = self.place.get(s as usize)
+                    && p != 0
                 {
-                    a.mask |= bit;
-                    a.evidence += w;
+                    let a = &mut self.accs[p as usize - 1].1;
+                    if a.mask & bit == 0 {
+                        a.mask |= bit;
+                        a.evidence += w;
+                    }
                 }
             }
         }
     }
 
     fn drain(&mut self, mut f: impl FnMut(Slot, Acc)) {
-        for (s, a) in FxHashMap::drain(self) {
+        for (s, a) in self.accs.drain(..) {
+            self.place[s as usize] = 0;
             f(s, a);
-        }
-        // a traveller with a very common name grows the map; the next one should not
-        // iterate all those empty buckets
-        if self.capacity() > 8192 {
-            self.shrink_to(2048);
         }
     }
 }
@@ -763,8 +807,8 @@ impl Index {
     ) -> Vec<Candidate> {
         thread_local! {
             // reused between travellers: the accumulator reaches thousands of slots
-            static ACC: std::cell::RefCell<FxHashMap<Slot, Acc>> = Default::default();
             static DENSE: std::cell::RefCell<DenseEvidence> = Default::default();
+            static SPARSE: std::cell::RefCell<SparseEvidence> = Default::default();
         }
         let slots = self.next_slot.load(Ordering::Relaxed) as usize;
         if slots <= DENSE_SLOTS {
@@ -774,9 +818,9 @@ impl Index {
                 self.candidates_with(probe, limit, sorted, &mut *acc)
             })
         } else {
-            ACC.with(|acc| {
+            SPARSE.with(|acc| {
                 let mut acc = acc.borrow_mut();
-                acc.clear();
+                acc.prepare(slots);
                 self.candidates_with(probe, limit, sorted, &mut *acc)
             })
         }
@@ -1198,7 +1242,7 @@ mod tests {
     }
 
     #[test]
-    fn the_dense_and_the_hashed_accumulators_propose_the_same_candidates() {
+    fn the_dense_and_the_sparse_accumulators_propose_the_same_candidates() {
         // a generated list with namesakes, so that lists are long enough to be deferred and
         // evidence ties occur; travellers both listed (perturbed) and not
         let pop = crate::synth::Population::new();
@@ -1230,7 +1274,7 @@ mod tests {
         config: IndexConfig,
     ) {
         let ix = Index::build(entries.to_vec(), config);
-        let mut map = FxHashMap::default();
+        let mut sparse = SparseEvidence::default();
         let mut dense = DenseEvidence::default();
         let mut proposed = 0;
         for i in 0..400 {
@@ -1249,7 +1293,8 @@ mod tests {
             };
             // the index grows past the array only when entries are filed after the build
             dense.prepare(if i % 3 == 0 { 10 } else { ix.len() });
-            let a = ix.candidates_with(&probe, 200, 200, &mut map);
+            sparse.prepare(if i % 5 == 0 { 10 } else { ix.len() });
+            let a = ix.candidates_with(&probe, 200, 200, &mut sparse);
             let b = ix.candidates_with(&probe, 200, 200, &mut dense);
             let key = |c: &[Candidate]| {
                 c.iter()
@@ -1257,7 +1302,7 @@ mod tests {
                     .collect::<Vec<_>>()
             };
             assert_eq!(key(&a), key(&b), "traveller {i}");
-            assert!(map.is_empty() && Evidence::is_empty(&dense));
+            assert!(Evidence::is_empty(&sparse) && Evidence::is_empty(&dense));
             proposed += a.len();
         }
         assert!(
