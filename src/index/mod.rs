@@ -230,6 +230,27 @@ trait Evidence {
     fn drain(&mut self, f: impl FnMut(Slot, Acc));
 }
 
+/// Sizes an array indexed by slot (an accumulator's) for an index of `slots` slots: grown to
+/// hold them all, and given back when the index shrank to less than half of it (a list replaced
+/// by a smaller one).
+fn fit_to_slots<T: Clone + Default>(v: &mut Vec<T>, slots: usize) {
+    if v.len() > 2 * slots.max(4096) {
+        *v = Vec::new();
+    }
+    if v.len() < slots {
+        v.resize(slots, T::default());
+    }
+}
+
+/// Grows an array indexed by slot to hold slot `i`: an entry filed while a traveller is
+/// screened has a slot past the size [`fit_to_slots`] gave it.
+#[inline]
+fn grow_to_hold<T: Clone + Default>(v: &mut Vec<T>, i: usize) {
+    if i >= v.len() {
+        v.resize((i + 1).max(v.len() * 5 / 4), T::default());
+    }
+}
+
 /// Evidence of a large index: the touched slots' evidence in a short list, found through an
 /// array of each slot's place in it (4 bytes a slot, 4 MiB at a million entries, per screening
 /// thread). A touch is one read of that array (a cache miss in the last-level cache at most)
@@ -249,13 +270,7 @@ impl SparseEvidence {
             // left by a call that did not finish
             self.drain(|_, _| ());
         }
-        if self.place.len() > 2 * slots.max(4096) {
-            // the index shrank (a list replaced by a smaller one)
-            self.place = Vec::new();
-        }
-        if self.place.len() < slots {
-            self.place.resize(slots, 0);
-        }
+        fit_to_slots(&mut self.place, slots);
         if self.accs.capacity() > 16_384 {
             // a traveller with a very common name touched many slots
             self.accs = Vec::with_capacity(4_096);
@@ -267,9 +282,7 @@ impl Evidence for SparseEvidence {
     #[inline]
     fn at(&mut self, s: Slot) -> &mut Acc {
         let i = s as usize;
-        if i >= self.place.len() {
-            self.place.resize((i + 1).max(self.place.len() * 5 / 4), 0);
-        }
+        grow_to_hold(&mut self.place, i);
         let p = self.place[i] as usize;
         if p == 0 {
             self.accs.push((s, Acc::default()));
@@ -341,13 +354,7 @@ impl DenseEvidence {
             // left by a call that did not finish
             self.drain(|_, _| ());
         }
-        if self.accs.len() > 2 * slots.max(4096) {
-            // the index shrank (a list replaced by a smaller one)
-            self.accs = Vec::new();
-        }
-        if self.accs.len() < slots {
-            self.accs.resize(slots, Acc::default());
-        }
+        fit_to_slots(&mut self.accs, slots);
     }
 }
 
@@ -355,10 +362,7 @@ impl Evidence for DenseEvidence {
     #[inline]
     fn at(&mut self, s: Slot) -> &mut Acc {
         let i = s as usize;
-        if i >= self.accs.len() {
-            self.accs
-                .resize((i + 1).max(self.accs.len() * 5 / 4), Acc::default());
-        }
+        grow_to_hold(&mut self.accs, i);
         let a = &mut self.accs[i];
         if !a.touched {
             a.touched = true;
