@@ -209,6 +209,17 @@ struct Acc {
     evidence: f32,
 }
 
+impl Acc {
+    /// Credits query part `bit` with `w`, unless a stronger key (applied first) already did.
+    #[inline]
+    fn hit_part(&mut self, bit: u32, w: f32) {
+        if self.mask & bit == 0 {
+            self.mask |= bit;
+            self.evidence += w;
+        }
+    }
+}
+
 /// Indexes with at most this many slots gather evidence in a dense array (12 bytes a slot,
 /// 1.5 MiB at most, per screening thread); larger ones in a short list found through an array
 /// of places (4 bytes a slot, [`SparseEvidence`]). A traveller touches a few hundred to a few
@@ -320,11 +331,7 @@ impl Evidence for SparseEvidence {
                 if let Some(&p) = self.place.get(s as usize)
                     && p != 0
                 {
-                    let a = &mut self.accs[p as usize - 1].1;
-                    if a.mask & bit == 0 {
-                        a.mask |= bit;
-                        a.evidence += w;
-                    }
+                    self.accs[p as usize - 1].1.hit_part(bit, w);
                 }
             }
         }
@@ -380,10 +387,8 @@ impl Evidence for DenseEvidence {
             for &s in list {
                 if let Some(a) = self.accs.get_mut(s as usize)
                     && a.touched
-                    && a.mask & bit == 0
                 {
-                    a.mask |= bit;
-                    a.evidence += w;
+                    a.hit_part(bit, w);
                 }
             }
         }
@@ -925,10 +930,7 @@ impl Index {
                 }
                 for &s in lists[j] {
                     let a = acc.at(s);
-                    if a.mask & bit == 0 {
-                        a.mask |= bit;
-                        a.evidence += w;
-                    }
+                    a.hit_part(bit, w);
                     a.rare |= rare;
                 }
             }
