@@ -102,6 +102,27 @@ pub struct FieldSummary {
 }
 
 impl FieldSummary {
+    /// Whether every date of birth the entry states is far from the traveller's `dob`: a
+    /// mismatch on every reading, with the tolerances of `screen::fields::compare_dob` (a year
+    /// off an exact date or a range, two off an approximate one; between two full dates, a year
+    /// off only with the same day and month). False when the entry states no date.
+    /// `century_ambiguous`: the traveller's year may also be read a century earlier.
+    pub fn births_far_from(&self, dob: PartialDate, century_ambiguous: bool) -> bool {
+        let Some((first, last)) = self.years else {
+            return false;
+        };
+        let slack = u16::from(self.slack);
+        let far = |y: u16| {
+            y.saturating_add(slack) < first
+                || y > last.saturating_add(slack)
+                || self
+                    .only_date
+                    .zip(dob.month.zip(dob.day))
+                    .is_some_and(|(e, p)| y != first && e != p)
+        };
+        far(dob.year) && !(century_ambiguous && dob.year >= 1100 && !far(dob.year - 100))
+    }
+
     pub(crate) fn of(f: &EntryFields) -> FieldSummary {
         let years = f
             .dobs
@@ -884,10 +905,19 @@ impl Index {
         // per part, the strongest key decides the part's evidence: keys are applied strongest
         // first, and a part already hit by a stronger key adds nothing more
         let mut weighted: Vec<(f32, usize, usize, KeyKind)> = Vec::with_capacity(64);
+        // a key's weight grows as fewer entries share it
+        let rarity = |n: usize| (1.0 + (cfg.max_posting as f32 / n as f32).ln()).max(0.2);
         let mut from = 0;
         for (i, &end) in part_end.iter().enumerate() {
             let bit = 1u32 << i;
             weighted.clear();
+            // the part written as the traveller writes it is the best evidence for it: a variant
+            // key whose list is short (a rare spelling: ABOU for a common ABU) weighs no more
+            // than the exact key does, or entries spelt unusually would rank above exact ones
+            let exact = names::exact_key(&parts[i]).hash;
+            let cap = (from..end)
+                .find(|&j| keys[j].hash == exact && !lists[j].is_empty())
+                .map_or(f32::INFINITY, |j| rarity(lists[j].len()));
             for j in from..end {
                 let n = lists[j].len();
                 if n == 0 {
@@ -899,8 +929,8 @@ impl Index {
                     KeyKind::Skeleton | KeyKind::HSkeleton => 0.8,
                     KeyKind::Prefix => 0.5,
                     _ => 0.6,
-                } * (1.0 + (cfg.max_posting as f32 / n as f32).ln()).max(0.2);
-                weighted.push((w, j, n, k.kind));
+                } * rarity(n);
+                weighted.push((w.min(cap), j, n, k.kind));
             }
             from = end;
             weighted.sort_unstable_by(|a, b| {
@@ -1134,6 +1164,24 @@ mod tests {
         );
         assert_eq!(probe_ids(&ix, "MAKHLUF RAMI", None), ["a"]);
         assert!(probe_ids(&ix, "PETER OKONKWO", None).is_empty());
+    }
+
+    #[test]
+    fn a_rare_spelling_of_a_common_part_does_not_outrank_the_exact_spelling() {
+        // ALI is common here; ALIY, which only a key of ALI's own finds (a three-letter part is
+        // looked up among four-letter parts one letter longer), is rare: on key rarity alone
+        // the variant would weigh more than the exact part (the entries are written in the other
+        // order, so that the traveller's two parts glued find neither)
+        let mut entries: Vec<EntryRef> = (0..60)
+            .map(|i| entry(&format!("x{i}"), &[&format!("Ali Q{i}")], None))
+            .collect();
+        entries.insert(0, entry("exact", &["Hassan Ali"], None));
+        entries.push(entry("variant", &["Hassan Aliy"], None));
+        let ix = Index::build(entries, IndexConfig::default());
+        assert_eq!(
+            probe_ids(&ix, "ALI HASSAN", None)[..2],
+            ["exact", "variant"]
+        );
     }
 
     #[test]

@@ -231,20 +231,9 @@ fn fields_may_reach(
     if same_document {
         return true;
     }
-    let dob = match (p.dob, s.years) {
-        (Some(d), Some((first, last))) => {
-            // the tolerances of fields::compare_dob: a year off an exact date or a range, two
-            // off an approximate one; between two full dates, a year off only with the same
-            // day and month
-            let slack = u16::from(s.slack);
-            let far = |y: u16| {
-                y.saturating_add(slack) < first
-                    || y > last.saturating_add(slack)
-                    || s.only_date
-                        .zip(d.month.zip(d.day))
-                        .is_some_and(|(e, p)| y != first && e != p)
-            };
-            if far(d.year) && !(p.dob_century_ambiguous && d.year >= 1100 && !far(d.year - 100)) {
+    let dob = match p.dob {
+        Some(d) if s.years.is_some() => {
+            if s.births_far_from(d, p.dob_century_ambiguous) {
                 DobVerdict::Mismatch
             } else {
                 DobVerdict::Exact // the best a date can say
@@ -499,7 +488,11 @@ impl Screener {
     /// Scores candidates best-evidence first: always the first `candidate_limit`; when those
     /// matched at least once, all the rest too. A traveller named
     /// like listed people is compared with every candidate (the evidence order is only a rough
-    /// guide to the score); an ordinary one, the vast majority, stops early.
+    /// guide to the score); an ordinary one, the vast majority, stops early — except that a
+    /// traveller with a date of birth and a name of two parts or more also has the rest scored
+    /// where the index found every part of the name (namesakes born in other years, which
+    /// cannot match, often outrank the one born in the traveller's; those are turned away on
+    /// their [`FieldSummary`] without reading the entry).
     ///
     /// When the last [`KEEP_GOING_WINDOW`] of the [`MAX_CANDIDATES`] still matched, the index
     /// is asked for up to [`WIDE_CANDIDATES`] and scoring goes on until [`KEEP_GOING_WINDOW`] in a
@@ -528,14 +521,29 @@ impl Screener {
                 .flatten()
         };
         let first = self.config.candidate_limit;
+        let nparts = q.parts.len().min(32);
+        let every_part = u32::MAX >> (32 - nparts.max(1));
+        let mut whole_names_only = false;
         let mut v = Vec::new();
         let mut last_hit = None;
         for i in 0..cands.len() {
             if i == first {
                 if last_hit.is_none() {
-                    break; // an ordinary traveller: nothing matched early
+                    if q.passenger.dob.is_none() || nparts < 2 {
+                        break; // an ordinary traveller: nothing matched early
+                    }
+                    // namesakes born in other years may have outranked one born in the
+                    // traveller's: the rest are scored only where every part of the name was
+                    // found (and, as always, their birth dates allow a match)
+                    whole_names_only = true;
                 }
                 cands[first..].sort_unstable_by_key(Candidate::order_key);
+            }
+            if whole_names_only
+                && last_hit.is_none()
+                && cands[i].parts_hit & every_part != every_part
+            {
+                continue;
             }
             if let Some(m) = score(&cands[i]) {
                 v.push(m);
@@ -618,6 +626,37 @@ mod tests {
             dob: dob.map(|d| d.parse().unwrap()),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_namesake_born_in_the_travellers_year_is_found_behind_others_born_far_from_it() {
+        // written in the traveller's order, the four born in 1950 outrank the one born on the
+        // traveller's date (they also share the two parts glued); none of the first two can
+        // match, and without a date the traveller would stop there
+        let mut entries: Vec<EntryRef> = (0..4)
+            .map(|i| entry(&format!("far{i}"), &["Muhammad Abu"], &["1950-03-01"]))
+            .collect();
+        entries.push(entry("near", &["Abu Muhammad"], &["1976-07-22"]));
+        let s = Screener::from_entries(
+            entries,
+            ScreenConfig {
+                candidate_limit: 2,
+                ..ScreenConfig::default()
+            },
+        );
+        let ids = |p: &Passenger| -> Vec<String> {
+            s.screen(p).into_iter().map(|m| m.entry_id).collect()
+        };
+        let index = s.index();
+        let q = pax("ABU", "MUHAMMAD", Some("1976-07-22"));
+        let prepared = Prepared::new(&q, Some(&index));
+        let ranked = index.candidates(&prepared.probe(), 10);
+        let near = index.get("near").unwrap();
+        let rank = ranked
+            .iter()
+            .position(|c| index.with_entry(c.slot, |e| e.entry.id == near.entry.id) == Some(true));
+        assert!(rank >= Some(2), "not past the first two: {rank:?}");
+        assert_eq!(ids(&q), ["near"]);
     }
 
     #[test]
