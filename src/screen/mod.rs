@@ -34,7 +34,8 @@ pub const DOCUMENT_FLOOR: f32 = 0.97;
 pub const COMMON_NAME_CAP: f32 = 0.70;
 
 /// Candidates asked of the index; past `candidate_limit` they are scored only for travellers
-/// whose first candidates matched.
+/// whose first candidates matched, and for travellers with a date of birth, those the index
+/// found the whole name in (see `Screener::score_candidates`).
 const MAX_CANDIDATES: usize = 200;
 
 /// A traveller whose last [`KEEP_GOING_WINDOW`] of the [`MAX_CANDIDATES`] still matched is named
@@ -65,8 +66,8 @@ pub struct ScreenConfig {
     pub threshold: f32,
     /// At most this many matches per traveller, best first.
     pub top_n: usize,
-    /// This many candidates (best evidence first) are always scored; more only while they
-    /// keep matching.
+    /// This many candidates (best evidence first) are always scored; more only when they
+    /// matched, or for a traveller with a date of birth (see `MAX_CANDIDATES`).
     pub candidate_limit: usize,
 }
 
@@ -488,11 +489,12 @@ impl Screener {
     /// Scores candidates best-evidence first: always the first `candidate_limit`; when those
     /// matched at least once, all the rest too. A traveller named
     /// like listed people is compared with every candidate (the evidence order is only a rough
-    /// guide to the score); an ordinary one, the vast majority, stops early — except that a
-    /// traveller with a date of birth and a name of two parts or more also has the rest scored
-    /// where the index found every part of the name (namesakes born in other years, which
-    /// cannot match, often outrank the one born in the traveller's; those are turned away on
-    /// their [`FieldSummary`] without reading the entry).
+    /// guide to the score); an ordinary one without a date of birth stops early. One with a
+    /// date and a name of two parts or more, whose first candidates matched nothing, has the
+    /// rest scored too, but only those whose keys reached every part of the name
+    /// ([`Candidate::parts_hit`]: a part's own keys, or a pair, glued or birth-year key):
+    /// namesakes born in other years, which cannot match, often outrank the one born in the
+    /// traveller's (those are turned away on their [`FieldSummary`] without reading the entry).
     ///
     /// When the last [`KEEP_GOING_WINDOW`] of the [`MAX_CANDIDATES`] still matched, the index
     /// is asked for up to [`WIDE_CANDIDATES`] and scoring goes on until [`KEEP_GOING_WINDOW`] in a
@@ -523,6 +525,7 @@ impl Screener {
         let first = self.config.candidate_limit;
         let nparts = q.parts.len().min(32);
         let every_part = u32::MAX >> (32 - nparts.max(1));
+        let partial = |c: &Candidate| c.parts_hit & every_part != every_part;
         let mut whole_names_only = false;
         let mut v = Vec::new();
         let mut last_hit = None;
@@ -533,16 +536,14 @@ impl Screener {
                         break; // an ordinary traveller: nothing matched early
                     }
                     // namesakes born in other years may have outranked one born in the
-                    // traveller's: the rest are scored only where every part of the name was
-                    // found (and, as always, their birth dates allow a match)
+                    // traveller's: the rest are scored only where the index's keys reached
+                    // every part of the name (and, as always, their birth dates allow a
+                    // match), here and in a wide pass
                     whole_names_only = true;
                 }
                 cands[first..].sort_unstable_by_key(Candidate::order_key);
             }
-            if whole_names_only
-                && last_hit.is_none()
-                && cands[i].parts_hit & every_part != every_part
-            {
+            if whole_names_only && partial(&cands[i]) {
                 continue;
             }
             if let Some(m) = score(&cands[i]) {
@@ -559,6 +560,9 @@ impl Screener {
             for (i, c) in wide.iter().enumerate().skip(MAX_CANDIDATES) {
                 if i - last > KEEP_GOING_WINDOW {
                     break;
+                }
+                if whole_names_only && partial(c) {
+                    continue;
                 }
                 if let Some(m) = score(c) {
                     v.push(m);
