@@ -107,7 +107,7 @@ impl FieldSummary {
     /// off an exact date or a range, two off an approximate one; between two full dates, a year
     /// off only with the same day and month). False when the entry states no date.
     /// `century_ambiguous`: the traveller's year may also be read a century earlier.
-    pub fn births_far_from(&self, dob: PartialDate, century_ambiguous: bool) -> bool {
+    pub(crate) fn births_far_from(&self, dob: PartialDate, century_ambiguous: bool) -> bool {
         let Some((first, last)) = self.years else {
             return false;
         };
