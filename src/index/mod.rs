@@ -564,8 +564,12 @@ impl IndexedEntry {
         for n in &self.names {
             out.extend(names::name_keys(self.parts(n)).iter().map(|k| k.hash));
             for p in self.parts(n) {
+                let read = names::read_block(p);
                 for &y in &years {
                     out.push(year_key(y, block(p)));
+                    if let Some(r) = &read {
+                        out.push(year_key(y, r.as_bytes()));
+                    }
                 }
             }
         }
@@ -886,17 +890,28 @@ impl Index {
         }
         let pair_start = keys.len();
         names::pair_keys(parts, &mut keys);
+        let mut pair_masks = pair_bit_masks(nparts);
+        names::read_pair_keys(parts, |k, m| {
+            keys.push(k);
+            pair_masks.push(m);
+        });
         let year_start = keys.len();
         // birth-year keys have no name-key kind: only their hashes follow the name keys'
         let mut hashes: Vec<u64> = keys.iter().map(|k| k.hash).collect();
         let mut years: SmallVec<[u16; 6]> = SmallVec::new();
+        // the query part of each birth-year key
+        let mut year_bits: SmallVec<[u32; 32]> = SmallVec::new();
         if let Some(dob) = probe.dob {
             years.extend([dob.year - 1, dob.year, dob.year + 1]);
             if probe.dob_century_ambiguous && dob.year > 1100 {
                 years.extend([dob.year - 101, dob.year - 100, dob.year - 99]);
             }
-            for p in parts {
-                hashes.extend(years.iter().map(|&y| year_key(y, block(p))));
+            for (i, p) in parts.iter().enumerate() {
+                let read = names::read_block(p);
+                for b in std::iter::once(block(p)).chain(read.as_deref().map(str::as_bytes)) {
+                    hashes.extend(years.iter().map(|&y| year_key(y, b)));
+                    year_bits.extend(years.iter().map(|_| 1u32 << i));
+                }
             }
         }
         let mut merged = Vec::new();
@@ -984,7 +999,6 @@ impl Index {
             from = end;
         }
         // pairs of parts: selective even when each part alone is common
-        let pair_masks = pair_bit_masks(nparts);
         for (list, m) in lists[pair_start..year_start].iter().zip(pair_masks.iter()) {
             if list.len() > cfg.max_pair_posting {
                 continue;
@@ -997,11 +1011,10 @@ impl Index {
         }
         // birth year × part
         if !years.is_empty() {
-            for (j, list) in lists[year_start..].iter().enumerate() {
+            for (list, &bit) in lists[year_start..].iter().zip(&year_bits) {
                 if list.len() > cfg.max_variant_posting {
                     continue;
                 }
-                let bit = 1u32 << (j / years.len());
                 for &s in list.iter() {
                     let a = acc.at(s);
                     a.mask |= bit;
@@ -1164,6 +1177,42 @@ mod tests {
         );
         assert_eq!(probe_ids(&ix, "MAKHLUF RAMI", None), ["a"]);
         assert!(probe_ids(&ix, "PETER OKONKWO", None).is_empty());
+    }
+
+    #[test]
+    fn a_part_read_with_its_interdentals_finds_pairs_and_birth_years_written_with_sibilants() {
+        // every part list too long to propose from and no list read to confirm: only pair and
+        // birth-year keys propose
+        let config = IndexConfig {
+            max_posting: 5,
+            max_variant_posting: 5,
+            max_pair_posting: 5,
+            max_confirm_posting: 0,
+            rare_posting: 0,
+            ..IndexConfig::default()
+        };
+        let mut entries = vec![
+            entry("pair", &["Mohamed Osman"], None),
+            entry("year", &["Kazim Hussain"], Some("1970")),
+            entry("th", &["Othman Ali"], Some("1980")),
+        ];
+        for i in 0..10 {
+            let tag = letters(i);
+            for name in ["Osman", "Mohamed", "Kazim", "Ali"] {
+                entries.push(entry(
+                    &format!("{name}{i}"),
+                    &[&format!("{name} {tag}")],
+                    None,
+                ));
+            }
+        }
+        let ix = Index::build(entries, config);
+        // OTHMAN read is OSMAN, KADHIM read is KAZIM
+        assert_eq!(probe_ids(&ix, "OTHMAN MOHAMED", None), ["pair"]);
+        assert_eq!(probe_ids(&ix, "KADHIM BAKR", Some("1970")), ["year"]);
+        // and the other way round: an entry is filed under its reading
+        assert_eq!(probe_ids(&ix, "OSMAN ALI", None), ["th"]);
+        assert_eq!(probe_ids(&ix, "OSMAN BAKR", Some("1980")), ["th"]);
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! skeleton that keeps h with its one-deletion neighbourhood. Per pair of parts: the two
 //! skeletons together, so that two common parts ("Muhammad Ali") still make a selective key.
 
-use super::normalise::{DZ, Part, strip_article};
+use super::normalise::{DZ, Part, interdental_reading, strip_article};
+use smallvec::SmallVec;
 use std::hash::{Hash, Hasher};
 
 /// Which family a key belongs to; part of the hash, and used to weigh evidence.
@@ -128,6 +129,16 @@ pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {
             let sk = super::normalise::skeleton(rest);
             out.push(key(KeyKind::Skeleton, sk.as_bytes()));
         }
+        if let Some(read) = interdental_reading(p.text()) {
+            // TH read S, DH read Z (OTHMAN / OSMAN, KADHIM / KAZIM): filed under that reading's
+            // skeleton as under its own (`similarity::interdental_similarity` relies on it)
+            let sk = super::normalise::skeleton(&read);
+            if sk.len() >= 4 {
+                with_deletions(sk.as_bytes(), |v| out.push(key(KeyKind::Skeleton, v)));
+            } else if !sk.is_empty() {
+                out.push(key(KeyKind::Skeleton, sk.as_bytes()));
+            }
+        }
     }
     let sk = p.skel().as_bytes();
     if sk.len() >= 4 {
@@ -224,6 +235,61 @@ pub fn pair_keys(parts: &[Part], out: &mut Vec<NameKey>) {
     }
 }
 
+/// The block form of a part's interdental reading (TH read S, DH read Z: see
+/// [`interdental_reading`]), for pair and birth-year keys; `None` when the part has neither.
+pub fn read_block(p: &Part) -> Option<String> {
+    if p.vowelless {
+        return None;
+    }
+    let read = interdental_reading(p.text())?;
+    let sk = super::normalise::skeleton(&read);
+    Some(if sk.len() >= 2 { sk } else { read })
+}
+
+/// The pair keys of a name's parts read another way, which [`pair_keys`] leaves out: for each
+/// pair of the first eight parts of which one or both have an interdental reading
+/// ([`read_block`]), the keys with either or both read, each with the bits of its two parts.
+/// Both sides need them: OTHMAN read is OSMAN's block, OSMAN is OTHMAN's read one, and THABIT as
+/// written still pairs with TABIT.
+pub fn read_pair_keys(parts: &[Part], mut f: impl FnMut(NameKey, u32)) {
+    let n = parts.len().min(8);
+    let read: SmallVec<[Option<String>; 8]> = parts[..n].iter().map(read_block).collect();
+    if read.iter().all(Option::is_none) {
+        return;
+    }
+    for i in 0..n {
+        for j in i + 1..n {
+            if read[i].is_none() && read[j].is_none() {
+                continue;
+            }
+            let a = [
+                Some(block(&parts[i])),
+                read[i].as_deref().map(str::as_bytes),
+            ];
+            let b = [
+                Some(block(&parts[j])),
+                read[j].as_deref().map(str::as_bytes),
+            ];
+            for (x, ra) in a.iter().enumerate() {
+                for (y, rb) in b.iter().enumerate() {
+                    let (Some(ra), Some(rb)) = (ra, rb) else {
+                        continue;
+                    };
+                    if x + y == 0 {
+                        continue; // as written: `pair_keys`
+                    }
+                    let (lo, hi) = if ra <= rb { (ra, rb) } else { (rb, ra) };
+                    let mut joined = Vec::with_capacity(lo.len() + 1 + hi.len());
+                    joined.extend_from_slice(lo);
+                    joined.push(b' ');
+                    joined.extend_from_slice(hi);
+                    f(key(KeyKind::Pair, &joined), 1 << i | 1 << j);
+                }
+            }
+        }
+    }
+}
+
 /// Keys of two adjacent parts glued together (SALAH ALDIN = SALAHALDIN, هدايت الله =
 /// HIDAYATULLAH): the joined skeleton, and the joined text when neither is vowelless.
 pub fn glued_keys(x: &Part, y: &Part, out: &mut Vec<NameKey>) {
@@ -283,6 +349,7 @@ pub fn name_keys(parts: &[Part]) -> Vec<NameKey> {
         glued_keys(&w[0], &w[1], &mut out);
     }
     pair_keys(parts, &mut out);
+    read_pair_keys(parts, |k, _| out.push(k));
     out.sort_unstable_by_key(|k| k.hash);
     out.dedup();
     out
@@ -312,6 +379,9 @@ mod tests {
             ("qaddafi", "gaddafi"),
             ("التكريتي", "tikriti"),
             ("munhim", "munim"),
+            ("othman", "osman"),
+            ("kadhim", "kazim"),
+            ("haritha", "harisa"),
         ] {
             assert!(share_a_key(a, b), "{a} / {b}");
         }
@@ -331,6 +401,24 @@ mod tests {
         pair_keys(&crate::names::parts("OMAR HASSAN"), &mut short);
         // pairs come as (0, 1), (0, 2), (1, 2): the second is the short parts' own
         assert_eq!(out[1], short[0]);
+    }
+
+    #[test]
+    fn a_pair_read_with_its_interdentals_meets_the_pair_written_with_sibilants() {
+        let read = |name: &str| {
+            let mut v = Vec::new();
+            read_pair_keys(&parts(name), |k, m| v.push((k, m)));
+            v
+        };
+        let mut plain = Vec::new();
+        pair_keys(&parts("MOHAMED OSMAN"), &mut plain);
+        // OTHMAN read is OSMAN: the pair as read is the written pair's key, on query parts 0, 1
+        assert!(read("OTHMAN MOHAMED").contains(&(plain[0], 0b11)));
+        // and a name with neither TH nor DH has no read pairs
+        assert!(read("MOHAMED OSMAN").is_empty());
+        // only pairs with a read part: the third part's own pair with the first is not repeated
+        let three = read("OTHMAN ALI HASSAN");
+        assert!(three.iter().all(|&(_, m)| m & 1 != 0), "{three:?}");
     }
 
     #[test]

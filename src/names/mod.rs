@@ -9,9 +9,9 @@ mod similarity;
 
 pub use keys::{
     KeyKind, NameKey, exact_key, glued_keys, name_keys, pair_keys, part_keys, probe_glued_keys,
-    probe_part_keys,
+    probe_part_keys, read_block, read_pair_keys,
 };
-pub use normalise::{Part, normalise, parts, skeleton, strip_article};
+pub use normalise::{Part, interdental_reading, normalise, parts, skeleton, strip_article};
 pub use similarity::{
     Alignment, NameAlignment, PART_FLOOR, SimCache, align, align_score, align_score_cached,
     jaro_winkler, part_similarity, part_weight,

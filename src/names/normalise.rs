@@ -24,6 +24,9 @@ pub struct Part {
     pub letters: u32,
     /// [`super::is_common_part`], decided once here: scoring asks it of every aligned part.
     common: bool,
+    /// Written in Latin with a TH or DH ([`interdental_reading`]), decided once here: scoring
+    /// reads such a part another way too.
+    pub(crate) interdental: bool,
     hash: u64,
 }
 
@@ -49,6 +52,7 @@ impl Part {
         Part {
             hash,
             common,
+            interdental: !vowelless && has_interdental(text),
             buf,
             text_len: text.len() as u16,
             skel_len: skel.len() as u16,
@@ -247,6 +251,44 @@ fn arabic_premap(c: char) -> Option<&'static str> {
         'ض' | 'ظ' | 'ذ' | 'ث' => "Z",
         _ => return None,
     })
+}
+
+/// The text has a TH or DH.
+fn has_interdental(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[1] == b'h' && matches!(w[0], b't' | b'd'))
+}
+
+/// The other Latin reading of a part's Arabic interdentals: ث is written TH or S (HARITH /
+/// HARIS, OTHMAN / OSMAN, HAYTHAM / HAISAM), ذ ض ظ DH or Z (KADHIM / KAZIM, DHAHIR / ZAHIR,
+/// FADHIL / FAZIL), after the Arabic or the Persian, Turkish and Urdu pronunciation. The part
+/// with every TH read S and every DH read Z; `None` when it has neither.
+pub fn interdental_reading(text: &str) -> Option<String> {
+    if !has_interdental(text) {
+        return None;
+    }
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], b.get(i + 1)) {
+            (b't', Some(b'h')) => {
+                out.push(b's');
+                i += 2;
+            }
+            (b'd', Some(b'h')) => {
+                out.push(b'z');
+                i += 2;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    // only ASCII pairs were replaced: what remains is as valid as `text`
+    String::from_utf8(out).ok()
 }
 
 /// The consonant skeleton of a lower-case ASCII part: vowels and h/w/y dropped, similar
@@ -561,6 +603,16 @@ mod tests {
 
     fn texts(name: &str) -> Vec<String> {
         parts(name).iter().map(|p| p.text().to_string()).collect()
+    }
+
+    #[test]
+    fn interdentals_read_as_sibilants() {
+        assert_eq!(interdental_reading("harith").as_deref(), Some("haris"));
+        assert_eq!(interdental_reading("kadhim").as_deref(), Some("kazim"));
+        assert_eq!(interdental_reading("dhuthahi").as_deref(), Some("zusahi"));
+        assert_eq!(interdental_reading("osman"), None);
+        // h after another letter is not a digraph of these
+        assert_eq!(interdental_reading("shahid"), None);
     }
 
     #[test]

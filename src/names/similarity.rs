@@ -1,6 +1,6 @@
 //! How similar two name parts are, and how two whole names align part by part.
 
-use super::normalise::{Part, strip_article};
+use super::normalise::{Part, interdental_reading, strip_article};
 use serde::Serialize;
 use smallvec::SmallVec;
 
@@ -51,6 +51,48 @@ const MAX_PART: usize = 48;
 
 /// Similarity of two parts in [0, 1]: symmetric, 1 for equal parts.
 pub fn part_similarity(a: &Part, b: &Part) -> f32 {
+    let plain = spelling_similarity(a, b);
+    if plain >= INTERDENTAL_FACTOR || !(a.interdental || b.interdental) {
+        // (a part in Arabic script reads its interdentals both ways already: `DZ`)
+        return plain;
+    }
+    plain.max(interdental_similarity(a, b))
+}
+
+/// A part whose TH or DH is read as S or Z scores this much of what its reading scores.
+const INTERDENTAL_FACTOR: f32 = 0.95;
+
+/// Similarity of two parts once the Arabic interdentals of each are read the other way
+/// (HARITH / HARIS, KADHIM / KAZIM: see [`interdental_reading`]); zero when neither part has
+/// TH or DH, or when the read skeletons share no blocking key (the index files a part with TH
+/// or DH under its read skeleton and that skeleton's one-deletion variants, as it files every
+/// part under its own).
+fn interdental_similarity(a: &Part, b: &Part) -> f32 {
+    let read = |p: &Part| {
+        p.interdental
+            .then(|| interdental_reading(p.text()))
+            .flatten()
+    };
+    let (ra, rb) = (read(a), read(b));
+    if ra.is_none() && rb.is_none() {
+        return 0.0;
+    }
+    let (pa, pb) = (
+        ra.map(|t| Part::new(&t, false)),
+        rb.map(|t| Part::new(&t, false)),
+    );
+    let (x, y) = (pa.as_ref().unwrap_or(a), pb.as_ref().unwrap_or(b));
+    let (sx, sy) = (x.skel().as_bytes(), y.skel().as_bytes());
+    let linked =
+        (!sx.is_empty() && sx == sy) || (sx.len().min(sy.len()) >= 4 && osa_distance_le1(sx, sy));
+    if !linked {
+        return 0.0;
+    }
+    INTERDENTAL_FACTOR * spelling_similarity(x, y)
+}
+
+/// [`part_similarity`] of the parts as written.
+fn spelling_similarity(a: &Part, b: &Part) -> f32 {
     if a.text() == b.text() {
         return 1.0;
     }
@@ -1065,6 +1107,34 @@ mod tests {
             !digraphs_folded_within("sakir", "zakir", 1),
             "nothing to fold"
         );
+    }
+
+    #[test]
+    fn arabic_interdentals_written_as_sibilants_match() {
+        // ث as TH or S, ذ ض ظ as DH or Z: one name, in either order and either spelling
+        for (a, b) in [
+            ("HARITH", "HARIS"),
+            ("OTHMAN", "OSMAN"),
+            ("THABIT", "SABIT"),
+            ("KADHIM", "KAZIM"),
+            ("DHAHIR", "ZAHIR"),
+            ("FADHIL", "FAZIL"),
+            ("MUTHANNA", "MUSANNA"),
+        ] {
+            assert!(part(a, b) >= 0.9, "{a} / {b}: {}", part(a, b));
+            assert_eq!(part(a, b), part(b, a), "{a} / {b}");
+        }
+        // a vowel apart besides (OTHMAN / USMAN), still a variant
+        assert!(
+            part("OTHMAN", "USMAN") >= 0.8,
+            "{}",
+            part("OTHMAN", "USMAN")
+        );
+        // the reading only links what it makes alike: KAZIM / QASIM share a read skeleton but
+        // are different names, as KAZIM and QASIM are
+        assert_eq!(part("KADHIM", "QASIM"), 0.95 * part("KAZIM", "QASIM"));
+        assert!(part("KADHIM", "QASIM") < part("KAZIM", "QASIM") + 1e-6);
+        assert_eq!(part("SMITH", "JONES"), 0.0);
     }
 
     #[test]
