@@ -172,6 +172,16 @@ const CANONICAL: &[(&str, &[&str])] = &[
             "mohammod",
             "muhammet",
             "mhmd",
+            // Turkish and Azerbaijani; Russian renders the h as G or KH (Магомед, Мухаммад)
+            "mehmet",
+            "mehmed",
+            "mahammad",
+            "magomed",
+            "magomet",
+            "mukhammad",
+            "mukhammed",
+            "mukhamed",
+            "mukhamad",
         ],
     ),
     (
@@ -203,7 +213,7 @@ const CANONICAL: &[(&str, &[&str])] = &[
         "hussein",
         &[
             "husayn", "hussain", "husain", "husein", "hussien", "hossein", "hosein", "husseyn",
-            "hosain", "houssein",
+            "hosain", "houssein", "huseyin", "huseyn", "guseyn", "gusein",
         ],
     ),
     ("osama", &["usama", "oussama", "ousama"]),
@@ -540,6 +550,11 @@ fn push_token(tok: &str, vl: bool, out: &mut Vec<Part>) {
         let t = strip_article(tok, true).unwrap_or(tok);
         return out.push(Part::new(t, true));
     }
+    if tok.contains("dzh") {
+        // DZH is how Russian and Ukrainian passports write Дж, the J of DZHAMAL / JAMAL,
+        // DZHOKHAR / JOKHAR (ZH alone is also the Zh of ZHANG: left as it is)
+        return push_token(&tok.replace("dzh", "j"), false, out);
+    }
     if let Some(c) = canonical(tok) {
         return out.push(Part::new(c, false));
     }
@@ -606,6 +621,13 @@ mod tests {
     }
 
     #[test]
+    fn russian_dzh_is_j() {
+        assert_eq!(texts("DZHAMAL"), ["jamal"]);
+        assert_eq!(texts("Dzhokhar Dzhabrailov"), ["jokhar", "jabrailov"]);
+        assert_eq!(texts("ZHANG"), ["zhang"]);
+    }
+
+    #[test]
     fn interdentals_read_as_sibilants() {
         assert_eq!(interdental_reading("harith").as_deref(), Some("haris"));
         assert_eq!(interdental_reading("kadhim").as_deref(), Some("kazim"));
@@ -648,7 +670,16 @@ mod tests {
 
     #[test]
     fn muhammad_spellings_meet() {
-        for s in ["MOHAMMED", "Muhammad", "MOHAMED", "Mohamad", "محمد"] {
+        for s in [
+            "MOHAMMED",
+            "Muhammad",
+            "MOHAMED",
+            "Mohamad",
+            "محمد",
+            "MEHMET",
+            "MAGOMED",
+            "MUKHAMMAD",
+        ] {
             assert_eq!(texts(s), ["muhammad"], "{s}");
         }
     }
@@ -656,7 +687,9 @@ mod tests {
     #[test]
     fn hussein_spellings_meet() {
         // the UN list writes one IRGC commander HOSEIN, Hosain, Hussain and Hossein
-        for s in ["HOSEIN", "Hosain", "HUSSAIN", "Hossein", "HUSAYN"] {
+        for s in [
+            "HOSEIN", "Hosain", "HUSSAIN", "Hossein", "HUSAYN", "HÜSEYIN", "GUSEIN",
+        ] {
             assert_eq!(texts(s), ["hussein"], "{s}");
         }
     }
