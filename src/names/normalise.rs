@@ -517,6 +517,14 @@ pub fn parts(name: &str) -> Vec<Part> {
 }
 
 fn push_token(tok: &str, vl: bool, out: &mut Vec<Part>) {
+    if tok.contains("dzh") || tok.contains("dZh") {
+        // DZH is how Russian and Ukrainian passports write Дж, the J of DZHAMAL / JAMAL,
+        // DZHOKHAR / JOKHAR (ZH alone is also the Zh of ZHANG: left as it is). Read so in
+        // every token, also one transliterated from Arabic script (د ز ح, rare in names) or
+        // holding the D/Z marker: the text normalising gives back must normalise to itself
+        let read = tok.replace("dzh", "j").replace("dZh", "j");
+        return push_token(&read, vl, out);
+    }
     // the D/Z marker read as z (the only upper-case letter a token holds)
     let plain = if tok.bytes().any(|b| b.is_ascii_uppercase()) {
         std::borrow::Cow::Owned(tok.to_ascii_lowercase())
@@ -549,11 +557,6 @@ fn push_token(tok: &str, vl: bool, out: &mut Vec<Part>) {
         }
         let t = strip_article(tok, true).unwrap_or(tok);
         return out.push(Part::new(t, true));
-    }
-    if tok.contains("dzh") {
-        // DZH is how Russian and Ukrainian passports write Дж, the J of DZHAMAL / JAMAL,
-        // DZHOKHAR / JOKHAR (ZH alone is also the Zh of ZHANG: left as it is)
-        return push_token(&tok.replace("dzh", "j"), false, out);
     }
     if let Some(c) = canonical(tok) {
         return out.push(Part::new(c, false));
@@ -625,6 +628,12 @@ mod tests {
         assert_eq!(texts("DZHAMAL"), ["jamal"]);
         assert_eq!(texts("Dzhokhar Dzhabrailov"), ["jokhar", "jabrailov"]);
         assert_eq!(texts("ZHANG"), ["zhang"]);
+        // the same in Arabic script (د ز ح) and with the D/Z marker (د ذ ح), so that the
+        // normalised text normalises to itself
+        for name in ["مدزح", "مدذح", "ADذHAN"] {
+            let once = normalise(name);
+            assert_eq!(normalise(&once), once, "{name}");
+        }
     }
 
     #[test]
