@@ -4,8 +4,10 @@
 //! Per part: the canonical text and its one-deletion neighbourhood (SymSpell, lossless for one
 //! edit), the consonant skeleton and its one-deletion neighbourhood (transliteration drift), the
 //! text without a glued article, and for an uncommon part whose h the skeleton drops, the
-//! skeleton that keeps h with its one-deletion neighbourhood. Per pair of parts: the two
-//! skeletons together, so that two common parts ("Muhammad Ali") still make a selective key.
+//! skeleton that keeps h with its one-deletion neighbourhood, and for a part with TH or DH the
+//! skeleton of its reading as S / Z (HARITH / HARIS). Per pair of parts: the two skeletons
+//! together, so that two common parts ("Muhammad Ali") still make a selective key, also with
+//! TH / DH parts read.
 
 use super::normalise::{DZ, Part, interdental_reading, strip_article};
 use smallvec::SmallVec;
@@ -336,7 +338,8 @@ pub fn probe_glued_keys(x: &Part, y: &Part, out: &mut Vec<NameKey>) {
     }
 }
 
-/// Every key of a name: part keys of each part, glued keys of adjacent parts, then pair keys.
+/// Every key of a name: part keys of each part, glued keys of adjacent parts, then pair keys
+/// (also those with TH / DH parts read: [`read_pair_keys`]).
 pub fn name_keys(parts: &[Part]) -> Vec<NameKey> {
     let mut out = Vec::new();
     let mut tmp = Vec::new();

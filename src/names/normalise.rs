@@ -4,7 +4,8 @@
 //! vowels they stand for, transliteration of every script to ASCII (`any_ascii`), lower case, split
 //! on anything that is not a letter or digit (apostrophes and dots inside words are deleted, so
 //! O'BRIEN = OBRIEN), titles and connective particles dropped, and a small set of spelling
-//! canonicalisations for the Arabic name structure (abd/abdul/abdel, Muhammad's spellings).
+//! canonicalisations for the Arabic name structure (abd/abdul/abdel, Muhammad's spellings, also
+//! Turkish and Russian ones), and the Russian DZH read J.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;

@@ -64,9 +64,10 @@ const INTERDENTAL_FACTOR: f32 = 0.95;
 
 /// Similarity of two parts once the Arabic interdentals of each are read the other way
 /// (HARITH / HARIS, KADHIM / KAZIM: see [`interdental_reading`]); zero when neither part has
-/// TH or DH, or when the read skeletons share no blocking key (the index files a part with TH
-/// or DH under its read skeleton and that skeleton's one-deletion variants, as it files every
-/// part under its own).
+/// TH or DH, or unless the read skeletons are equal, or one edit apart with both at least four
+/// long: what the blocking keys link (the index files a part with TH or DH under its read
+/// skeleton, and that skeleton's one-deletion variants when it is four long or more, as it files
+/// every part under its own).
 fn interdental_similarity(a: &Part, b: &Part) -> f32 {
     let read = |p: &Part| {
         p.interdental
@@ -219,9 +220,9 @@ fn nisba_of(short: &str, long: &str) -> bool {
         && long.ends_with('i')
 }
 
-/// Whether two parts are the same letters once folded as [`vowel_signature`] folds vowels
-/// (e = i, o = u), with q = k, c = k (s before e, i, y, as the skeleton reads it), and doubled
-/// letters written once.
+/// Whether two parts are the same letters once e = i and o = u (as in [`vowel_signature`], but
+/// letter by letter: AI stays two letters), q = k, c = k (s before e, i, y, as the skeleton
+/// reads it), and a letter repeated after folding is written once (SS, EE and OU, EI, CK alike).
 fn spelling_folded_equal(a: &str, b: &str) -> bool {
     fn fold(t: &[u8], out: &mut [u8; MAX_PART]) -> Option<usize> {
         let mut n = 0;
