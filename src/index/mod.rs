@@ -476,14 +476,6 @@ fn year_key(year: u16, block: &[u8]) -> u64 {
     h.finish()
 }
 
-fn block(p: &Part) -> &[u8] {
-    if p.skel().len() >= 2 {
-        p.skel().as_bytes()
-    } else {
-        p.text().as_bytes()
-    }
-}
-
 /// Birth years an entry allows, for year keys.
 fn entry_years(dobs: &[DateSpec], max_span: u16) -> Vec<u16> {
     let mut years = Vec::new();
@@ -566,7 +558,7 @@ impl IndexedEntry {
             for p in self.parts(n) {
                 let read = names::read_block(p);
                 for &y in &years {
-                    out.push(year_key(y, block(p)));
+                    out.push(year_key(y, names::block(p)));
                     if let Some(r) = &read {
                         out.push(year_key(y, r.as_bytes()));
                     }
@@ -908,7 +900,8 @@ impl Index {
             }
             for (i, p) in parts.iter().enumerate() {
                 let read = names::read_block(p);
-                for b in std::iter::once(block(p)).chain(read.as_deref().map(str::as_bytes)) {
+                for b in std::iter::once(names::block(p)).chain(read.as_deref().map(str::as_bytes))
+                {
                     hashes.extend(years.iter().map(|&y| year_key(y, b)));
                     year_bits.extend(years.iter().map(|_| 1u32 << i));
                 }

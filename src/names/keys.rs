@@ -78,8 +78,9 @@ fn with_deletions(s: &[u8], mut f: impl FnMut(&[u8])) {
     }
 }
 
-/// The block form of a part for pair keys: the skeleton when it is distinctive, else the text.
-fn block(p: &Part) -> &[u8] {
+/// The block form of a part for pair and birth-year keys: the skeleton when it is distinctive,
+/// else the text.
+pub(crate) fn block(p: &Part) -> &[u8] {
     if p.skel().len() >= 2 {
         p.skel().as_bytes()
     } else {
@@ -111,6 +112,16 @@ fn with_double_deletions(s: &[u8], mut f: impl FnMut(&[u8])) {
 /// SLIZHEUSKI / SLIZHEVSKY, still leave a recognisable name).
 const DOUBLE_DELETION_LEN: usize = 10;
 
+/// The keys of a skeleton: it and its one-deletion variants; shorter than four, it alone
+/// (shorter skeletons lose too much by a deletion: "kn" is in half the names).
+fn skeleton_keys(sk: &[u8], out: &mut Vec<NameKey>) {
+    if sk.len() >= 4 {
+        with_deletions(sk, |v| out.push(key(KeyKind::Skeleton, v)));
+    } else if !sk.is_empty() {
+        out.push(key(KeyKind::Skeleton, sk));
+    }
+}
+
 /// Keys of one part, appended to `out`.
 pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {
     let text = p.text().as_bytes();
@@ -131,24 +142,16 @@ pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {
             let sk = super::normalise::skeleton(rest);
             out.push(key(KeyKind::Skeleton, sk.as_bytes()));
         }
-        if let Some(read) = interdental_reading(p.text()) {
+        if p.interdental
+            && let Some(read) = interdental_reading(p.text())
+        {
             // TH read S, DH read Z (OTHMAN / OSMAN, KADHIM / KAZIM): filed under that reading's
             // skeleton as under its own (`similarity::interdental_similarity` relies on it)
-            let sk = super::normalise::skeleton(&read);
-            if sk.len() >= 4 {
-                with_deletions(sk.as_bytes(), |v| out.push(key(KeyKind::Skeleton, v)));
-            } else if !sk.is_empty() {
-                out.push(key(KeyKind::Skeleton, sk.as_bytes()));
-            }
+            skeleton_keys(super::normalise::skeleton(&read).as_bytes(), out);
         }
     }
     let sk = p.skel().as_bytes();
-    if sk.len() >= 4 {
-        // shorter skeletons lose too much by a deletion ("kn" is in half the names)
-        with_deletions(sk, |v| out.push(key(KeyKind::Skeleton, v)));
-    } else if !sk.is_empty() {
-        out.push(key(KeyKind::Skeleton, sk));
-    }
+    skeleton_keys(sk, out);
     let hs = p.hskel().as_bytes();
     if hs.len() >= 2 {
         out.push(key(KeyKind::HSkeleton, hs));
@@ -171,12 +174,7 @@ pub fn part_keys(p: &Part, out: &mut Vec<NameKey>) {
                     .map(|&c| if c == DZ as u8 { r } else { c })
                     .collect()
             };
-            let sk2 = swap(sk);
-            if sk2.len() >= 4 {
-                with_deletions(&sk2, |v| out.push(key(KeyKind::Skeleton, v)));
-            } else {
-                out.push(key(KeyKind::Skeleton, &sk2));
-            }
+            skeleton_keys(&swap(sk), out);
             out.push(key(KeyKind::HSkeleton, &swap(hs)));
         }
     }
@@ -211,28 +209,32 @@ pub fn probe_part_keys(p: &Part, out: &mut Vec<NameKey>) {
     }
 }
 
+/// The key of two block forms together, in either order.
+fn pair_key(a: &[u8], b: &[u8]) -> NameKey {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    let len = lo.len() + 1 + hi.len();
+    let mut buf = [0u8; 130];
+    let mut long = Vec::new();
+    let joined: &mut [u8] = if len <= buf.len() {
+        &mut buf[..len]
+    } else {
+        long.resize(len, 0);
+        &mut long
+    };
+    joined[..lo.len()].copy_from_slice(lo);
+    joined[lo.len()] = b' ';
+    joined[lo.len() + 1..].copy_from_slice(hi);
+    key(KeyKind::Pair, joined)
+}
+
 /// Pair keys of a name (first eight parts), appended to `out`.
 pub fn pair_keys(parts: &[Part], out: &mut Vec<NameKey>) {
     let n = parts.len().min(8);
     for i in 0..n {
         for j in i + 1..n {
-            let (a, b) = (block(&parts[i]), block(&parts[j]));
-            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-            let len = lo.len() + 1 + hi.len();
-            let mut buf = [0u8; 130];
-            let mut long = Vec::new();
             // one key for every pair, however long its parts: the index reads a pair key's
             // query parts from its position
-            let joined: &mut [u8] = if len <= buf.len() {
-                &mut buf[..len]
-            } else {
-                long.resize(len, 0);
-                &mut long
-            };
-            joined[..lo.len()].copy_from_slice(lo);
-            joined[lo.len()] = b' ';
-            joined[lo.len() + 1..].copy_from_slice(hi);
-            out.push(key(KeyKind::Pair, joined));
+            out.push(pair_key(block(&parts[i]), block(&parts[j])));
         }
     }
 }
@@ -240,7 +242,7 @@ pub fn pair_keys(parts: &[Part], out: &mut Vec<NameKey>) {
 /// The block form of a part's interdental reading (TH read S, DH read Z: see
 /// [`interdental_reading`]), for pair and birth-year keys; `None` when the part has neither.
 pub fn read_block(p: &Part) -> Option<String> {
-    if p.vowelless {
+    if !p.interdental {
         return None;
     }
     let read = interdental_reading(p.text())?;
@@ -280,12 +282,7 @@ pub fn read_pair_keys(parts: &[Part], mut f: impl FnMut(NameKey, u32)) {
                     if x + y == 0 {
                         continue; // as written: `pair_keys`
                     }
-                    let (lo, hi) = if ra <= rb { (ra, rb) } else { (rb, ra) };
-                    let mut joined = Vec::with_capacity(lo.len() + 1 + hi.len());
-                    joined.extend_from_slice(lo);
-                    joined.push(b' ');
-                    joined.extend_from_slice(hi);
-                    f(key(KeyKind::Pair, &joined), 1 << i | 1 << j);
+                    f(pair_key(ra, rb), 1 << i | 1 << j);
                 }
             }
         }

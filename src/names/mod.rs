@@ -7,6 +7,7 @@ mod keys;
 mod normalise;
 mod similarity;
 
+pub(crate) use keys::block;
 pub use keys::{
     KeyKind, NameKey, exact_key, glued_keys, name_keys, pair_keys, part_keys, probe_glued_keys,
     probe_part_keys, read_block, read_pair_keys,
