@@ -189,6 +189,11 @@ pub struct Probe<'a> {
     /// Also try the birth year a century earlier (two-digit year read ambiguously).
     pub dob_century_ambiguous: bool,
     pub documents: &'a [DocumentKey],
+    /// A birth year far from every date an entry allows rules the entry out, whatever its
+    /// name (the screener sets this from its threshold): entries whose dates all contradict
+    /// `dob` are then not proposed at all (see [`BirthOrder`]), except through a shared
+    /// document.
+    pub births_decide: bool,
 }
 
 /// A proposed entry and why.
@@ -432,9 +437,210 @@ pub struct IndexStats {
     pub postings: usize,
 }
 
+/// Entries whose birth years span more than this many years (from the earliest year any of
+/// their dates allows to the latest) are not placed by year: see [`BirthOrder`].
+const PLACED_SPAN: u16 = 4;
+
+/// The most years a traveller's birth year may be outside an entry's before its dates all
+/// contradict it ([`FieldSummary::slack`]).
+const MAX_SLACK: u16 = 2;
+
+/// How the build numbered its slots: the entries with a date of birth in order of their
+/// earliest birth year, then those without one (or with dates too spread to place), then
+/// whatever is filed after the build. Posting lists are in slot order, so the entries of a
+/// list a traveller's birth year allows lie in a range or two of it and its tail, found by
+/// search: when a birth year far from the traveller's rules an entry out whatever its name
+/// ([`Probe::births_decide`]), candidate generation reads only those. On a large list most
+/// of a common name's namesakes were born in other years.
+#[derive(Debug, Clone, Default)]
+struct BirthOrder {
+    /// The earliest birth year placed.
+    first_year: u16,
+    /// `starts[k]`: the first slot of the entries whose earliest birth year is
+    /// `first_year + k` or later.
+    starts: Box<[Slot]>,
+    /// Slots from here on hold entries without a placed birth year, and those filed after the
+    /// build.
+    undated_start: Slot,
+    /// Slots in the build (for guessing where a slot sits in a list).
+    built: Slot,
+}
+
+impl BirthOrder {
+    /// The earliest birth year of `dobs`, when their years are narrow enough to place.
+    fn placed_year(dobs: &[DateSpec]) -> Option<u16> {
+        let (first, last) = dobs
+            .iter()
+            .map(DateSpec::year_range)
+            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))?;
+        // (a year far outside the last thousand would stretch the table of starts)
+        (last - first <= PLACED_SPAN && (1000..=3000).contains(&first)).then_some(first)
+    }
+
+    /// The order of `years` (each entry's [`Self::placed_year`], in input order), and the
+    /// layout that order gives.
+    fn of(years: &[Option<u16>]) -> (Vec<usize>, BirthOrder) {
+        let mut order: Vec<usize> = (0..years.len()).collect();
+        // stable: input order within a year, so that ties rank the same way on every build
+        order.sort_by_key(|&i| years[i].unwrap_or(u16::MAX));
+        let undated_start = years.iter().filter(|y| y.is_some()).count();
+        let first_year = order.first().and_then(|&i| years[i]).unwrap_or(0);
+        let last_year = undated_start
+            .checked_sub(1)
+            .and_then(|k| years[order[k]])
+            .unwrap_or(0);
+        let mut starts = Vec::new();
+        let mut at = 0;
+        if undated_start > 0 {
+            for y in first_year..=last_year {
+                while at < undated_start && years[order[at]].is_some_and(|e| e < y) {
+                    at += 1;
+                }
+                starts.push(at as Slot);
+            }
+        }
+        let layout = BirthOrder {
+            first_year,
+            starts: starts.into_boxed_slice(),
+            undated_start: undated_start as Slot,
+            built: order.len() as Slot,
+        };
+        (order, layout)
+    }
+
+    /// The first slot of the entries whose earliest birth year is `year` or later.
+    fn start_of(&self, year: u16) -> Slot {
+        match year.checked_sub(self.first_year) {
+            None => 0,
+            Some(k) => self
+                .starts
+                .get(usize::from(k))
+                .copied()
+                .unwrap_or(self.undated_start),
+        }
+    }
+
+    /// The slot ranges, ascending and disjoint, whose entries a traveller born in `dob` may
+    /// be (read a century earlier too when `century_ambiguous`); every entry outside them has
+    /// dates that all contradict the traveller's.
+    fn windows(&self, dob: PartialDate, century_ambiguous: bool) -> SmallVec<[(Slot, Slot); 3]> {
+        let mut w: SmallVec<[(Slot, Slot); 3]> = SmallVec::new();
+        let mut years: SmallVec<[u16; 2]> = SmallVec::new();
+        if century_ambiguous && dob.year >= 1100 {
+            years.push(dob.year - 100);
+        }
+        years.push(dob.year);
+        for y in years {
+            // an entry's dates allow y when its earliest year is at most y + MAX_SLACK and its
+            // latest, at most PLACED_SPAN later, at least y - MAX_SLACK
+            let from = y.saturating_sub(MAX_SLACK + PLACED_SPAN);
+            let to = y.saturating_add(MAX_SLACK + 1);
+            w.push((self.start_of(from), self.start_of(to)));
+        }
+        w.push((self.undated_start, Slot::MAX));
+        let mut merged: SmallVec<[(Slot, Slot); 3]> = SmallVec::new();
+        for (a, b) in w {
+            if a >= b {
+                continue;
+            }
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        merged
+    }
+}
+
+/// The first place in the ascending `list` whose slot is `target` or more. Slots of a long
+/// list spread roughly evenly over the build's `built` slots, so the search starts where that
+/// puts `target` and gallops outwards: a few reads near the answer where a binary search
+/// over a list of thousands would miss the cache a dozen times.
+fn lower_bound(list: &[Slot], target: Slot, built: Slot) -> usize {
+    let n = list.len();
+    if n <= 16 {
+        return list.partition_point(|&s| s < target);
+    }
+    let guess = ((u64::from(target.min(built)) * n as u64) / u64::from(built.max(1))) as usize;
+    let guess = guess.min(n - 1);
+    // bracket [lo, hi) around the answer by doubling steps, then search inside it
+    let (mut lo, mut hi);
+    if list[guess] < target {
+        lo = guess + 1;
+        let mut step = 8;
+        hi = (lo + step).min(n);
+        while hi < n && list[hi - 1] < target {
+            lo = hi;
+            step *= 2;
+            hi = (lo + step).min(n);
+        }
+    } else {
+        hi = guess;
+        let mut step = 8;
+        lo = hi.saturating_sub(step);
+        while lo > 0 && list[lo] >= target {
+            hi = lo;
+            step *= 2;
+            lo = hi.saturating_sub(step);
+        }
+    }
+    lo + list[lo..hi].partition_point(|&s| s < target)
+}
+
+/// A posting list as candidate generation reads it: the whole list, or the parts of it a
+/// traveller's birth year allows ([`BirthOrder::windows`]).
+#[derive(Default)]
+struct Clipped<'a> {
+    chunks: SmallVec<[&'a [Slot]; 2]>,
+    /// Slots in `chunks`.
+    len: usize,
+}
+
+impl<'a> Clipped<'a> {
+    fn of(list: &'a [Slot], windows: Option<(&[(Slot, Slot)], Slot)>) -> Clipped<'a> {
+        let mut c = Clipped::default();
+        match windows {
+            None => {
+                if !list.is_empty() {
+                    c.chunks.push(list);
+                }
+            }
+            Some((w, built)) => {
+                for &(a, b) in w {
+                    let from = if a == 0 {
+                        0
+                    } else {
+                        lower_bound(list, a, built)
+                    };
+                    let to = if b == Slot::MAX {
+                        list.len()
+                    } else {
+                        lower_bound(list, b, built)
+                    };
+                    if from < to {
+                        c.chunks.push(&list[from..to]);
+                    }
+                }
+            }
+        }
+        c.len = c.chunks.iter().map(|l| l.len()).sum();
+        c
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Slot> + '_ {
+        self.chunks.iter().flat_map(|l| l.iter().copied())
+    }
+}
+
 /// The sharded concurrent watchlist index.
 pub struct Index {
     config: IndexConfig,
+    /// How the build numbered the slots by birth year.
+    births: BirthOrder,
     /// Swapped whole only when the lists filed since the build are merged into a new table;
     /// a traveller's lookups read one snapshot.
     postings: ArcSwap<Postings>,
@@ -575,6 +781,7 @@ impl Index {
     pub fn new(config: IndexConfig) -> Index {
         Index {
             config,
+            births: BirthOrder::default(),
             postings: ArcSwap::from_pointee(Postings::new(FrozenPostings::empty())),
             filing: Mutex::new(()),
             docs: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
@@ -589,9 +796,10 @@ impl Index {
 
     /// Builds an index over `entries` in parallel (rayon). Only individuals are filed.
     pub fn build(entries: Vec<EntryRef>, config: IndexConfig) -> Index {
-        let index = Index::new(config);
-        // Slots follow input order (not thread timing), so candidates and their ranking ties are
-        // the same on every build; as with sequential upserts, the last entry with an id wins.
+        let mut index = Index::new(config);
+        // Slots follow input order within a birth year (see [`BirthOrder`]; not thread
+        // timing), so candidates and their ranking ties are the same on every build; as with
+        // sequential upserts, the last entry with an id wins.
         let mut last: FxHashMap<&str, usize> = FxHashMap::default();
         for (i, e) in entries.iter().enumerate() {
             last.insert(e.id.as_str(), i);
@@ -600,11 +808,19 @@ impl Index {
             .filter(|&i| last.get(entries[i].id.as_str()) == Some(&i))
             .collect();
         drop(last);
-        let n = entries.len();
+        let years: Vec<Option<u16>> = keep
+            .iter()
+            .map(|&i| BirthOrder::placed_year(&entries[i].dobs))
+            .collect();
+        let (order, births) = BirthOrder::of(&years);
+        drop(years);
+        index.births = births;
+        let n = keep.len();
         let filed: DashMap<u64, Vec<Slot>, FxBuildHasher> =
             DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64);
-        keep.into_par_iter().for_each(|i| {
-            index.insert_at(i as Slot, entries[i].clone(), Some(&filed));
+        order.into_par_iter().enumerate().for_each(|(slot, k)| {
+            let i = keep[k];
+            index.insert_at(slot as Slot, entries[i].clone(), Some(&filed));
         });
         // summarised in one pass here rather than under the write lock per entry
         {
@@ -908,7 +1124,17 @@ impl Index {
             }
         }
         let mut merged = Vec::new();
-        let lists = postings.lookup_all(hashes.iter().copied(), &mut merged);
+        let full = postings.lookup_all(hashes.iter().copied(), &mut merged);
+        let windows = match probe.dob {
+            Some(dob) if probe.births_decide => {
+                Some(self.births.windows(dob, probe.dob_century_ambiguous))
+            }
+            _ => None,
+        };
+        let lists: Vec<Clipped<'_>> = full
+            .iter()
+            .map(|l| Clipped::of(l, windows.as_deref().map(|w| (w, self.births.built))))
+            .collect();
         let mut deferred: SmallVec<[(usize, u32, f32); 16]> = SmallVec::new();
         // per part, the strongest key decides the part's evidence: keys are applied strongest
         // first, and a part already hit by a stronger key adds nothing more
@@ -922,13 +1148,15 @@ impl Index {
             // the part written as the traveller writes it is the best evidence for it: a variant
             // key whose list is short (a rare spelling: ABOU for a common ABU) weighs no more
             // than the exact key does, or entries spelt unusually would rank above exact ones
+            // (how common a key is: its whole list; how much reading it proposes: the part of
+            // it the birth year allows)
             let exact = names::exact_key(&parts[i]).hash;
             let cap = (from..end)
-                .find(|&j| keys[j].hash == exact && !lists[j].is_empty())
-                .map_or(f32::INFINITY, |j| rarity(lists[j].len()));
+                .find(|&j| keys[j].hash == exact && !full[j].is_empty())
+                .map_or(f32::INFINITY, |j| rarity(full[j].len()));
             for j in from..end {
-                let n = lists[j].len();
-                if n == 0 {
+                let n = full[j].len();
+                if lists[j].is_empty() {
                     continue;
                 }
                 let k = keys[j];
@@ -952,7 +1180,8 @@ impl Index {
                     cfg.max_variant_posting
                 };
                 let rare = n <= cfg.rare_posting;
-                if n > cap {
+                let m = lists[j].len;
+                if m > cap {
                     // too common to propose anyone, but it may confirm a part of an entry that
                     // other keys propose (AHAD ~ AHMAD beside an exact ALI); the deletions of an
                     // h-skeleton are loose enough that only shorter lists are worth reading
@@ -961,12 +1190,12 @@ impl Index {
                     } else {
                         cfg.max_confirm_posting
                     };
-                    if n <= confirm_cap {
+                    if m <= confirm_cap {
                         deferred.push((j, bit, w));
                     }
                     continue;
                 }
-                for &s in lists[j] {
+                for s in lists[j].iter() {
                     let a = acc.at(s);
                     a.hit_part(bit, w);
                     a.rare |= rare;
@@ -978,11 +1207,11 @@ impl Index {
         for (i, &end) in glued_end.iter().enumerate() {
             let bits = 0b11u32 << i;
             for list in &lists[from..end] {
-                if list.is_empty() || list.len() > cfg.max_variant_posting {
+                if list.is_empty() || list.len > cfg.max_variant_posting {
                     continue;
                 }
-                let rare = list.len() <= cfg.rare_posting;
-                for &s in list.iter() {
+                let rare = list.len <= cfg.rare_posting;
+                for s in list.iter() {
                     let a = acc.at(s);
                     a.mask |= bits;
                     a.evidence += 1.0;
@@ -993,10 +1222,10 @@ impl Index {
         }
         // pairs of parts: selective even when each part alone is common
         for (list, m) in lists[pair_start..year_start].iter().zip(pair_masks.iter()) {
-            if list.len() > cfg.max_pair_posting {
+            if list.len > cfg.max_pair_posting {
                 continue;
             }
-            for &s in list.iter() {
+            for s in list.iter() {
                 let a = acc.at(s);
                 a.mask |= m;
                 a.evidence += 0.5;
@@ -1005,10 +1234,10 @@ impl Index {
         // birth year × part
         if !years.is_empty() {
             for (list, &bit) in lists[year_start..].iter().zip(&year_bits) {
-                if list.len() > cfg.max_variant_posting {
+                if list.len > cfg.max_variant_posting {
                     continue;
                 }
-                for &s in list.iter() {
+                for s in list.iter() {
                     let a = acc.at(s);
                     a.mask |= bit;
                     a.dob = true;
@@ -1031,7 +1260,11 @@ impl Index {
                 .then(keys[a.0].hash.cmp(&keys[b.0].hash))
         });
         if !deferred.is_empty() && !acc.is_empty() {
-            acc.confirm(deferred.iter().map(|&(j, bit, w)| (lists[j], bit, w)));
+            acc.confirm(
+                deferred
+                    .iter()
+                    .flat_map(|&(j, bit, w)| lists[j].chunks.iter().map(move |&l| (l, bit, w))),
+            );
         }
         pick(acc, nparts, limit, sorted)
     }
@@ -1296,6 +1529,149 @@ mod tests {
         // MYUNG HO glued is MYUNGHO, one letter from BYUNGHO
         assert_eq!(probe_ids(&ix, "MYUNG HO KIM", None), ["a"]);
         assert!(probe_ids(&ix, "MYUNG SU KIM", None).is_empty());
+    }
+
+    #[test]
+    fn lower_bound_finds_what_a_binary_search_finds() {
+        let mut rng = crate::synth::Rng::new(7);
+        for n in [0usize, 1, 5, 17, 100, 3_000] {
+            for built in [50u32, 10_000] {
+                // evenly spread, bunched at one end, and with slots past the build's
+                let mut list: Vec<Slot> = (0..n)
+                    .map(|i| match i % 3 {
+                        0 => rng.below(u64::from(built)) as Slot,
+                        1 => rng.below(u64::from(built / 10 + 1)) as Slot,
+                        _ => built + rng.below(100) as Slot,
+                    })
+                    .collect();
+                list.sort_unstable();
+                for t in (0..built + 120).step_by(7) {
+                    assert_eq!(
+                        lower_bound(&list, t, built),
+                        list.partition_point(|&s| s < t),
+                        "n {n} built {built} target {t}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_birth_year_that_decides_leaves_out_exactly_the_entries_born_far_from_it() {
+        // one name, many ways of stating birth dates: every entry is a candidate of the
+        // traveller's name, and only the dates tell them apart
+        let specs = [
+            "",
+            "1950",
+            "1950-06-01",
+            "~1950",
+            "1948..1950",
+            "1940..1960",
+            "1952..1955",
+            "1899",
+            "~2001",
+        ];
+        let mut entries = Vec::new();
+        for (i, spec) in specs.iter().cycle().take(90).enumerate() {
+            let dob: Option<String> = (!spec.is_empty()).then(|| {
+                // shift every year by i / 9
+                let shift = |y: &str| (y.parse::<u16>().unwrap() + (i / 9) as u16).to_string();
+                spec.split("..")
+                    .map(|d| {
+                        let approx = d.starts_with('~');
+                        let d = d.trim_start_matches('~');
+                        let (y, rest) = d.split_at(4);
+                        format!("{}{}{rest}", if approx { "~" } else { "" }, shift(y))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("..")
+            });
+            entries.push(entry(&format!("e{i}"), &["Karim Haddad"], dob.as_deref()));
+        }
+        let ix = Index::build(entries, IndexConfig::default());
+        // filed after the build: read whatever the year
+        ix.upsert(entry("late", &["Karim Haddad"], Some("1930")));
+        let parts = names::parts("KARIM HADDAD");
+        let summaries = ix.summaries().clone();
+        let mut totals = (0, 0);
+        for year in (1890..2015).step_by(3) {
+            for (ambiguous, day) in [(false, "-06-01"), (true, "-06-01"), (false, "-02-03")] {
+                let dob: PartialDate = format!("{year}{day}").parse().unwrap();
+                let probe = |births_decide| Probe {
+                    parts: &parts,
+                    dob: Some(dob),
+                    dob_century_ambiguous: ambiguous,
+                    births_decide,
+                    ..Default::default()
+                };
+                let slots = |births_decide| {
+                    let mut v: Vec<Slot> = ix
+                        .candidates(&probe(births_decide), 1_000)
+                        .iter()
+                        .map(|c| c.slot)
+                        .collect();
+                    v.sort_unstable();
+                    v
+                };
+                let all = slots(false);
+                assert_eq!(all.len(), 91);
+                // far by the year (the day rule, a year off a full date only with the same
+                // day, is left to the summary)
+                let far = |s: Slot, by_year_only: bool| {
+                    summaries
+                        .get(s as usize)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|f| {
+                            let f = if by_year_only {
+                                FieldSummary {
+                                    only_date: None,
+                                    ..f
+                                }
+                            } else {
+                                f
+                            };
+                            f.births_far_from(dob, ambiguous)
+                        })
+                };
+                // dates too spread to place by year are read whatever the traveller's
+                let wide = |s: Slot| {
+                    summaries[s as usize]
+                        .and_then(|f| f.years)
+                        .is_some_and(|(a, b)| b - a > PLACED_SPAN)
+                };
+                // the ranges read are whole birth years of the entries' earliest years: those
+                // more than MAX_SLACK after every reading of the traveller's year, or more than
+                // MAX_SLACK + PLACED_SPAN before, are outside
+                let outside = |s: Slot| {
+                    let first = summaries[s as usize].and_then(|f| f.years).unwrap().0;
+                    let mut readings = vec![dob.year];
+                    if ambiguous {
+                        readings.push(dob.year - 100);
+                    }
+                    readings
+                        .iter()
+                        .all(|&y| first > y + MAX_SLACK || first + MAX_SLACK + PLACED_SPAN < y)
+                };
+                let decided = slots(true);
+                for &s in &all {
+                    let id = ix.with_entry(s, |e| e.entry.id.clone()).unwrap();
+                    let proposed = decided.contains(&s);
+                    if !far(s, false) {
+                        assert!(proposed, "{id} born near {dob} (ambiguous {ambiguous})");
+                    } else if far(s, true) && id != "late" && !wide(s) && outside(s) {
+                        assert!(
+                            !proposed,
+                            "{id} born far from {dob} (ambiguous {ambiguous})"
+                        );
+                    }
+                }
+                totals.0 += decided.len();
+                totals.1 += all.len();
+            }
+        }
+        // and most are left out: the ranges are not the whole list
+        assert!(totals.0 < totals.1 / 2, "{totals:?}");
     }
 
     #[test]

@@ -25,7 +25,7 @@ struct Bucket {
     list: Box<[Slot]>,
 }
 
-/// Read-only posting lists (see the module documentation).
+/// Read-only posting lists (see the module documentation), each in ascending slot order.
 pub(crate) struct FrozenPostings {
     buckets: Box<[Bucket]>,
     /// `buckets.len() - 1` (a power of two less one).
@@ -79,11 +79,27 @@ impl FrozenPostings {
 
     /// Freezes the lists a build filed, moving each list rather than copying it (at a million
     /// entries they are hundreds of megabytes), and freeing the map shard by shard as it goes.
+    /// Each list is sorted (a parallel build files slots in thread order): readers clip lists
+    /// to slot ranges by binary search (see `Index::candidates_ranked`).
     pub(crate) fn from_map(map: DashMap<u64, Vec<Slot>, FxBuildHasher>) -> FrozenPostings {
         let mut t = FrozenPostings::with_keys(map.len());
-        for (key, list) in map {
-            t.file(key, list.into_boxed_slice());
+        // sorted a batch at a time on the rayon pool: a batch's list headers are all the
+        // memory this takes beside the lists
+        const BATCH: usize = 1 << 16;
+        let mut batch: Vec<(u64, Vec<Slot>)> = Vec::with_capacity(BATCH);
+        let file_sorted = |batch: &mut Vec<(u64, Vec<Slot>)>, t: &mut FrozenPostings| {
+            batch.par_iter_mut().for_each(|(_, l)| l.sort_unstable());
+            for (key, list) in batch.drain(..) {
+                t.file(key, list.into_boxed_slice());
+            }
+        };
+        for item in map {
+            batch.push(item);
+            if batch.len() == BATCH {
+                file_sorted(&mut batch, &mut t);
+            }
         }
+        file_sorted(&mut batch, &mut t);
         t
     }
 
@@ -197,6 +213,8 @@ impl Postings {
                 if let Some(d) = self.delta_get(k) {
                     let mut v = f.get(k).to_vec();
                     v.extend_from_slice(&d);
+                    // slots are filed in the order writers took the lock, not of their numbers
+                    v.sort_unstable();
                     merged.push((i, scratch.len()));
                     scratch.push(v);
                 }
@@ -247,13 +265,15 @@ impl Postings {
                 let mut v: Vec<Slot> = b.list.iter().copied().filter(|&s| live(s)).collect();
                 if let Some(d) = self.delta.get(&b.key) {
                     v.extend(d.iter().copied().filter(|&s| live(s)));
+                    v.sort_unstable();
                 }
                 (b.key, v.into_boxed_slice())
             })
             .collect();
         for r in self.delta.iter() {
             if self.frozen.get(*r.key()).is_empty() {
-                let v: Vec<Slot> = r.value().iter().copied().filter(|&s| live(s)).collect();
+                let mut v: Vec<Slot> = r.value().iter().copied().filter(|&s| live(s)).collect();
+                v.sort_unstable();
                 lists.push((*r.key(), v.into_boxed_slice()));
             }
         }

@@ -13,7 +13,7 @@
 pub mod fields;
 
 use crate::index::{Candidate, FieldSummary, Index, IndexConfig, IndexedEntry, IndexedName, Probe};
-use crate::model::{DocumentKey, EntryRef, NameKind, Passenger, Severity};
+use crate::model::{DocumentKey, EntryRef, Gender, NameKind, Passenger, Severity};
 use crate::names::{self, Part, SimCache};
 use arc_swap::ArcSwap;
 use fields::{DobVerdict, DocVerdict, GenderVerdict, NationalityVerdict};
@@ -210,8 +210,37 @@ impl<'p> Prepared<'p> {
             dob: self.passenger.dob,
             dob_century_ambiguous: self.passenger.dob_century_ambiguous,
             documents: &self.documents,
+            births_decide: false,
         }
     }
+
+    /// [`Self::probe`] for screening at `threshold`: entries born far from the traveller are
+    /// not proposed when that alone keeps them below it.
+    pub fn probe_at(&self, threshold: f32) -> Probe<'_> {
+        Probe {
+            births_decide: births_decide(self.passenger, threshold),
+            ..self.probe()
+        }
+    }
+}
+
+/// Whether a birth year far from every date an entry allows keeps it below `threshold` even
+/// with an identical name, whatever the entry's gender: [`fields_may_reach`]'s test, made for
+/// every entry at once. A shared document lifts any score, but the index finds those through
+/// the document itself.
+fn births_decide(p: &Passenger, threshold: f32) -> bool {
+    p.dob.is_some()
+        && [None, Some(Gender::Male), Some(Gender::Female)]
+            .into_iter()
+            .all(|g| {
+                add_fields(
+                    1.0,
+                    DobVerdict::Mismatch,
+                    DocVerdict::Unknown,
+                    NationalityVerdict::Match,
+                    fields::compare_gender(p.gender, g),
+                ) < threshold
+            })
 }
 
 /// False when an entry of these fields cannot reach `threshold` even with an identical name: the
@@ -481,8 +510,11 @@ impl Screener {
     pub fn screen(&self, p: &Passenger) -> Vec<Match> {
         let index = self.index.load();
         let q = Prepared::new(p, Some(&index));
-        let cands =
-            index.candidates_ranked(&q.probe(), MAX_CANDIDATES, self.config.candidate_limit);
+        let cands = index.candidates_ranked(
+            &q.probe_at(self.config.threshold),
+            MAX_CANDIDATES,
+            self.config.candidate_limit,
+        );
         self.score_candidates(&index, &q, cands)
     }
 
@@ -556,7 +588,7 @@ impl Screener {
             && MAX_CANDIDATES - last <= KEEP_GOING_WINDOW
         {
             // the same order, so the first MAX_CANDIDATES are the ones just scored
-            let wide = index.candidates(&q.probe(), WIDE_CANDIDATES);
+            let wide = index.candidates(&q.probe_at(threshold), WIDE_CANDIDATES);
             for (i, c) in wide.iter().enumerate().skip(MAX_CANDIDATES) {
                 if i - last > KEEP_GOING_WINDOW {
                     break;
