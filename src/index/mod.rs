@@ -1148,8 +1148,8 @@ impl Index {
             // the part written as the traveller writes it is the best evidence for it: a variant
             // key whose list is short (a rare spelling: ABOU for a common ABU) weighs no more
             // than the exact key does, or entries spelt unusually would rank above exact ones
-            // (how common a key is: its whole list; how much reading it proposes: the part of
-            // it the birth year allows)
+            // (how common a key is, and whether it proposes or only confirms: its whole list;
+            // what is read of it: the part the birth year allows)
             let exact = names::exact_key(&parts[i]).hash;
             let cap = (from..end)
                 .find(|&j| keys[j].hash == exact && !full[j].is_empty())
@@ -1180,8 +1180,11 @@ impl Index {
                     cfg.max_variant_posting
                 };
                 let rare = n <= cfg.rare_posting;
-                let m = lists[j].len;
-                if m > cap {
+                // a list too long to propose from is so by its whole length: read only in the
+                // ranges a birth year allows, a common name would propose thousands of
+                // namesakes born near the traveller, all of them weak (measured: at 1M entries
+                // 1.4 times the time per traveller, for 6% more matches)
+                if n > cap {
                     // too common to propose anyone, but it may confirm a part of an entry that
                     // other keys propose (AHAD ~ AHMAD beside an exact ALI); the deletions of an
                     // h-skeleton are loose enough that only shorter lists are worth reading
@@ -1190,7 +1193,7 @@ impl Index {
                     } else {
                         cfg.max_confirm_posting
                     };
-                    if m <= confirm_cap {
+                    if n <= confirm_cap {
                         deferred.push((j, bit, w));
                     }
                     continue;
