@@ -34,6 +34,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 mod postings;
+pub(crate) use postings::prefetch;
 use postings::{FrozenPostings, Postings};
 
 /// Slot number of an entry in the index.
@@ -139,6 +140,48 @@ impl FieldSummary {
             slack: if approximate { 2 } else { 1 },
             only_date,
             gender: f.gender,
+        }
+    }
+}
+
+/// What screening reads of a slot, side by side in one flat array indexed by slot: the
+/// candidate's [`FieldSummary`] and its entry, found without a map lookup, so that the scorer
+/// can ask for the next candidates' memory ([`SlotRecord::prefetch_entry`]) while it scores
+/// this one.
+#[derive(Debug, Clone)]
+pub struct SlotRecord {
+    pub summary: FieldSummary,
+    pub entry: Arc<IndexedEntry>,
+}
+
+impl SlotRecord {
+    fn of(entry: Arc<IndexedEntry>) -> SlotRecord {
+        SlotRecord {
+            summary: FieldSummary::of(&entry.fields),
+            entry,
+        }
+    }
+
+    /// Asks for the entry's own memory (a hint: nothing is read).
+    #[inline]
+    pub fn prefetch_entry(&self) {
+        postings::prefetch(&*self.entry);
+    }
+
+    /// Asks for the memory the entry points to that scoring reads first: its names, the
+    /// first of its parts and their weights. Reads the entry itself, so it pays when
+    /// [`Self::prefetch_entry`] was asked a little earlier.
+    #[inline]
+    pub fn prefetch_parts(&self) {
+        let e = &*self.entry;
+        if let Some(n) = e.names.first() {
+            postings::prefetch(n);
+        }
+        for p in e.all_parts.iter().step_by(2).take(3) {
+            postings::prefetch(p);
+        }
+        if let Some(w) = e.all_weights.first() {
+            postings::prefetch(w);
         }
     }
 }
@@ -259,6 +302,9 @@ const DENSE_SLOTS: usize = 1 << 17;
 trait Evidence {
     /// The slot's evidence (all zero on first touch).
     fn at(&mut self, s: Slot) -> &mut Acc;
+    /// Asks for the memory [`Self::at`] will read for `s` (a hint).
+    #[inline]
+    fn prefetch(&self, _s: Slot) {}
     fn is_empty(&self) -> bool;
     /// Adds the weight of each confirming list to the slots it holds that other keys touched,
     /// for the list's part unless the part is already hit; lists in order.
@@ -297,6 +343,9 @@ struct SparseEvidence {
     /// Slot → 1 + its place in `accs`; 0 when the slot was not touched.
     place: Vec<u32>,
     accs: Vec<(Slot, Acc)>,
+    /// [`Evidence::confirm`]'s slots past its filter, with the list each is in (kept between
+    /// travellers for its capacity).
+    passed: Vec<(Slot, u32)>,
 }
 
 impl SparseEvidence {
@@ -311,6 +360,9 @@ impl SparseEvidence {
         if self.accs.capacity() > 16_384 {
             // a traveller with a very common name touched many slots
             self.accs = Vec::with_capacity(4_096);
+        }
+        if self.passed.capacity() > 65_536 {
+            self.passed = Vec::new();
         }
     }
 }
@@ -327,6 +379,13 @@ impl Evidence for SparseEvidence {
             return &mut self.accs.last_mut().expect("just pushed").1;
         }
         &mut self.accs[p - 1].1
+    }
+
+    #[inline]
+    fn prefetch(&self, s: Slot) {
+        if let Some(p) = self.place.get(s as usize) {
+            prefetch(p);
+        }
     }
 
     fn is_empty(&self) -> bool {
@@ -348,19 +407,30 @@ impl Evidence for SparseEvidence {
                 m &= m - 1;
             }
         }
-        for (list, bit, w) in lists {
+        // what passes is gathered first, then read with each slot's place asked for a few
+        // ahead: read as the filter lets them through, each was a cache miss in turn
+        let mut passed = std::mem::take(&mut self.passed);
+        passed.clear();
+        for (i, (list, bit, _)) in lists.iter().enumerate() {
             let part = bit.trailing_zeros();
-            for &s in list {
-                if !lacking.may_contain(s, part) {
-                    continue;
-                }
-                if let Some(&p) = self.place.get(s as usize)
-                    && p != 0
-                {
-                    self.accs[p as usize - 1].1.hit_part(bit, w);
+            for &s in *list {
+                if lacking.may_contain(s, part) {
+                    passed.push((s, i as u32));
                 }
             }
         }
+        for (k, &(s, i)) in passed.iter().enumerate() {
+            if let Some(&(a, _)) = passed.get(k + PLACE_AHEAD) {
+                Evidence::prefetch(self, a);
+            }
+            if let Some(&p) = self.place.get(s as usize)
+                && p != 0
+            {
+                let (_, bit, w) = lists[i as usize];
+                self.accs[p as usize - 1].1.hit_part(bit, w);
+            }
+        }
+        self.passed = passed;
     }
 
     fn drain(&mut self, mut f: impl FnMut(Slot, Acc)) {
@@ -630,10 +700,6 @@ impl<'a> Clipped<'a> {
     fn is_empty(&self) -> bool {
         self.len == 0
     }
-
-    fn iter(&self) -> impl Iterator<Item = Slot> + '_ {
-        self.chunks.iter().flat_map(|l| l.iter().copied())
-    }
 }
 
 /// The sharded concurrent watchlist index.
@@ -649,8 +715,9 @@ pub struct Index {
     filing: Mutex<()>,
     docs: DashMap<String, Vec<Slot>, FxBuildHasher>,
     entries: DashMap<Slot, Arc<IndexedEntry>, FxBuildHasher>,
-    /// Slot → [`FieldSummary`]; a slot past the end, or not yet written (`None`), is unknown.
-    summaries: std::sync::RwLock<Vec<Option<FieldSummary>>>,
+    /// Slot → what screening reads of it ([`SlotRecord`]); a slot past the end, not yet
+    /// written or retired (`None`) has no entry.
+    records: std::sync::RwLock<Vec<Option<SlotRecord>>>,
     ids: DashMap<String, Slot, FxBuildHasher>,
     next_slot: AtomicU32,
     names: AtomicUsize,
@@ -786,7 +853,7 @@ impl Index {
             filing: Mutex::new(()),
             docs: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             entries: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
-            summaries: Default::default(),
+            records: Default::default(),
             ids: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             next_slot: AtomicU32::new(0),
             names: AtomicUsize::new(0),
@@ -822,13 +889,13 @@ impl Index {
             let i = keep[k];
             index.insert_at(slot as Slot, entries[i].clone(), Some(&filed));
         });
-        // summarised in one pass here rather than under the write lock per entry
+        // recorded in one pass here rather than under the write lock per entry
         {
-            let mut sums = vec![None; n];
+            let mut records = vec![None; n];
             for e in index.entries.iter() {
-                sums[*e.key() as usize] = Some(FieldSummary::of(&e.value().fields));
+                records[*e.key() as usize] = Some(SlotRecord::of(e.value().clone()));
             }
-            *index.write_summaries() = sums;
+            *index.write_records() = records;
         }
         drop(entries);
         index.next_slot.store(n as Slot, Ordering::Relaxed);
@@ -923,16 +990,17 @@ impl Index {
                 .push(slot);
         }
         self.names.fetch_add(ie.names.len(), Ordering::Relaxed);
-        if build.is_none() {
-            let mut sums = self.write_summaries();
-            let i = slot as usize;
-            if sums.len() <= i {
-                sums.resize(i + 1, None);
-            }
-            sums[i] = Some(FieldSummary::of(&ie.fields));
-        }
         let id = ie.entry.id.clone();
-        if self.entries.insert(slot, Arc::new(ie)).is_none() {
+        let ie = Arc::new(ie);
+        if build.is_none() {
+            let mut records = self.write_records();
+            let i = slot as usize;
+            if records.len() <= i {
+                records.resize(i + 1, None);
+            }
+            records[i] = Some(SlotRecord::of(ie.clone()));
+        }
+        if self.entries.insert(slot, ie).is_none() {
             self.live.fetch_add(1, Ordering::Relaxed);
         }
         // Publish the id last: a reader that sees the new slot sees a complete entry.
@@ -954,6 +1022,9 @@ impl Index {
     }
 
     fn retire(&self, slot: Slot) {
+        if let Some(r) = self.write_records().get_mut(slot as usize) {
+            *r = None;
+        }
         if let Some((_, e)) = self.entries.remove(&slot) {
             self.live.fetch_sub(1, Ordering::Relaxed);
             self.names.fetch_sub(e.names.len(), Ordering::Relaxed);
@@ -993,14 +1064,14 @@ impl Index {
         self.entries.get(&slot).map(|e| f(e.value()))
     }
 
-    /// The [`FieldSummary`] of every slot, for the duration of one traveller's scoring (writers,
-    /// filing new entries, wait for it).
-    pub fn summaries(&self) -> std::sync::RwLockReadGuard<'_, Vec<Option<FieldSummary>>> {
-        self.summaries.read().unwrap_or_else(|p| p.into_inner())
+    /// The [`SlotRecord`] of every slot, for the duration of one traveller's scoring (writers,
+    /// filing or retiring entries, wait for it).
+    pub fn records(&self) -> std::sync::RwLockReadGuard<'_, Vec<Option<SlotRecord>>> {
+        self.records.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn write_summaries(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Option<FieldSummary>>> {
-        self.summaries.write().unwrap_or_else(|p| p.into_inner())
+    fn write_records(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Option<SlotRecord>>> {
+        self.records.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Every live entry (for brute-force comparison and stats).
@@ -1198,11 +1269,10 @@ impl Index {
                     }
                     continue;
                 }
-                for s in lists[j].iter() {
-                    let a = acc.at(s);
+                for_each_slot(acc, &lists[j], |a| {
                     a.hit_part(bit, w);
                     a.rare |= rare;
-                }
+                });
             }
         }
         // adjacent parts glued: the entry may write them as one part
@@ -1214,12 +1284,11 @@ impl Index {
                     continue;
                 }
                 let rare = list.len <= cfg.rare_posting;
-                for s in list.iter() {
-                    let a = acc.at(s);
+                for_each_slot(acc, list, |a| {
                     a.mask |= bits;
                     a.evidence += 1.0;
                     a.rare |= rare;
-                }
+                });
             }
             from = end;
         }
@@ -1228,11 +1297,10 @@ impl Index {
             if list.len > cfg.max_pair_posting {
                 continue;
             }
-            for s in list.iter() {
-                let a = acc.at(s);
+            for_each_slot(acc, list, |a| {
                 a.mask |= m;
                 a.evidence += 0.5;
-            }
+            });
         }
         // birth year × part
         if !years.is_empty() {
@@ -1240,12 +1308,11 @@ impl Index {
                 if list.len > cfg.max_variant_posting {
                     continue;
                 }
-                for s in list.iter() {
-                    let a = acc.at(s);
+                for_each_slot(acc, list, |a| {
                     a.mask |= bit;
                     a.dob = true;
                     a.evidence += 0.3;
-                }
+                });
             }
         }
         for d in probe.documents {
@@ -1270,6 +1337,24 @@ impl Index {
             );
         }
         pick(acc, nparts, limit, sorted)
+    }
+}
+
+/// How many slots of a list ahead of the one being added the accumulator's memory for it is
+/// asked for: a list's slots are far apart in a large index, so each is a cache miss, and
+/// asked for early they overlap.
+const PLACE_AHEAD: usize = 16;
+
+/// Runs `f` on the evidence of every slot of `list`, in order.
+#[inline]
+fn for_each_slot(acc: &mut impl Evidence, list: &Clipped<'_>, mut f: impl FnMut(&mut Acc)) {
+    for chunk in &list.chunks {
+        for (k, &s) in chunk.iter().enumerate() {
+            if let Some(&a) = chunk.get(k + PLACE_AHEAD) {
+                acc.prefetch(a);
+            }
+            f(acc.at(s));
+        }
     }
 }
 
@@ -1595,7 +1680,11 @@ mod tests {
         // filed after the build: read whatever the year
         ix.upsert(entry("late", &["Karim Haddad"], Some("1930")));
         let parts = names::parts("KARIM HADDAD");
-        let summaries = ix.summaries().clone();
+        let summaries: Vec<Option<FieldSummary>> = ix
+            .records()
+            .iter()
+            .map(|r| r.as_ref().map(|r| r.summary))
+            .collect();
         let mut totals = (0, 0);
         for year in (1890..2015).step_by(3) {
             for (ambiguous, day) in [(false, "-06-01"), (true, "-06-01"), (false, "-02-03")] {

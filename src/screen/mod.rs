@@ -12,7 +12,9 @@
 
 pub mod fields;
 
-use crate::index::{Candidate, FieldSummary, Index, IndexConfig, IndexedEntry, IndexedName, Probe};
+use crate::index::{
+    Candidate, FieldSummary, Index, IndexConfig, IndexedEntry, IndexedName, Probe, SlotRecord,
+};
 use crate::model::{DocumentKey, EntryRef, Gender, NameKind, Passenger, Severity};
 use crate::names::{self, Part, SimCache};
 use arc_swap::ArcSwap;
@@ -45,6 +47,9 @@ const WIDE_CANDIDATES: usize = 5_000;
 
 /// Scoring of the wide candidate list stops after this many candidates in a row without a match.
 const KEEP_GOING_WINDOW: usize = 100;
+
+/// Candidates of the wide pass judged at a time (their memory asked for together).
+const WIDE_CHUNK: usize = 64;
 
 /// Weak aliases (kunyas, nicknames) weigh this much of a primary name.
 const WEAK_ALIAS_FACTOR: f32 = 0.90;
@@ -541,64 +546,105 @@ impl Screener {
         mut cands: Vec<Candidate>,
     ) -> Vec<Match> {
         let threshold = self.config.threshold;
-        let summaries = index.summaries();
-        let score = |c: &Candidate| {
-            // (an entry filed while this traveller is screened may have its summary written
-            // after the document lookup missed it: it is judged as it stood at that lookup)
-            if let Some(Some(s)) = summaries.get(c.slot as usize)
-                && !fields_may_reach(q, s, c.document_hit, threshold)
-            {
-                return None; // what score_entry would conclude, without reading the entry
-            }
-            index
-                .with_entry(c.slot, |e| score_entry(q, e, threshold))
-                .flatten()
+        // (an entry filed while this traveller is screened waits for this guard: one the index
+        // proposed that is not recorded yet is not scored, as if it had been filed after)
+        let records = index.records();
+        let record = |c: &Candidate| records.get(c.slot as usize).and_then(Option::as_ref);
+        let may_reach = |c: &Candidate, r: &SlotRecord| {
+            fields_may_reach(q, &r.summary, c.document_hit, threshold)
         };
-        let first = self.config.candidate_limit;
+        let first = self.config.candidate_limit.min(cands.len());
         let nparts = q.parts.len().min(32);
         let every_part = u32::MAX >> (32 - nparts.max(1));
         let partial = |c: &Candidate| c.parts_hit & every_part != every_part;
-        let mut whole_names_only = false;
+        let mut todo: Vec<(usize, &SlotRecord)> = Vec::new();
+        // Scores `seg`, the candidates ranked from `base` on, in order (leaving out those whose
+        // keys missed a part of the name when `whole_names_only`), pushing matches to `v` and
+        // the rank of the last one to `last`. With `window`, stops at the first candidate more
+        // than KEEP_GOING_WINDOW ranks after the last match, and says whether it did.
+        //
+        // Each candidate's memory is a chain of cache misses (its record, its entry, the
+        // entry's parts): all the records are asked for first, then the entries of those
+        // whose fields may reach the threshold, each entry's parts one candidate ahead, so
+        // that the misses overlap instead of following one another.
+        let mut scan = |seg: &[Candidate],
+                        base: usize,
+                        whole_names_only: bool,
+                        window: bool,
+                        last: &mut Option<usize>,
+                        v: &mut Vec<Match>|
+         -> bool {
+            for c in seg {
+                if let Some(r) = records.get(c.slot as usize) {
+                    crate::index::prefetch(r);
+                }
+            }
+            todo.clear();
+            // what score_entry would conclude of the others, without reading their entries
+            todo.extend(seg.iter().enumerate().filter_map(|(k, c)| {
+                if whole_names_only && partial(c) {
+                    return None;
+                }
+                let r = record(c)?;
+                may_reach(c, r).then_some((base + k, r))
+            }));
+            for (_, r) in &todo {
+                r.prefetch_entry();
+            }
+            let beyond = |i: usize, last: &Option<usize>| {
+                window && last.is_some_and(|l| i - l > KEEP_GOING_WINDOW)
+            };
+            for (j, &(i, r)) in todo.iter().enumerate() {
+                if beyond(i, last) {
+                    return true;
+                }
+                if let Some((_, next)) = todo.get(j + 1) {
+                    next.prefetch_parts();
+                }
+                if let Some(m) = score_entry(q, &r.entry, threshold) {
+                    v.push(m);
+                    *last = Some(i);
+                }
+            }
+            beyond(base + seg.len(), last)
+        };
         let mut v = Vec::new();
         let mut last_hit = None;
-        for i in 0..cands.len() {
-            if i == first {
-                if last_hit.is_none() {
-                    if q.passenger.dob.is_none() || nparts < 2 {
-                        break; // an ordinary traveller: nothing matched early
-                    }
-                    // namesakes born in other years may have outranked one born in the
-                    // traveller's: the rest are scored only where the index's keys reached
-                    // every part of the name (and, as always, their birth dates allow a
-                    // match), here and in a wide pass
-                    whole_names_only = true;
+        scan(&cands[..first], 0, false, false, &mut last_hit, &mut v);
+        let mut whole_names_only = false;
+        if cands.len() > first {
+            if last_hit.is_none() {
+                if q.passenger.dob.is_none() || nparts < 2 {
+                    // an ordinary traveller: nothing matched early
+                    return finish(v, self.config.top_n);
                 }
-                cands[first..].sort_unstable_by_key(Candidate::order_key);
+                // namesakes born in other years may have outranked one born in the
+                // traveller's: the rest are scored only where the index's keys reached
+                // every part of the name (and, as always, their birth dates allow a
+                // match), here and in a wide pass
+                whole_names_only = true;
             }
-            if whole_names_only && partial(&cands[i]) {
-                continue;
-            }
-            if let Some(m) = score(&cands[i]) {
-                v.push(m);
-                last_hit = Some(i);
-            }
+            cands[first..].sort_unstable_by_key(Candidate::order_key);
+            scan(
+                &cands[first..],
+                first,
+                whole_names_only,
+                false,
+                &mut last_hit,
+                &mut v,
+            );
         }
-        if let Some(mut last) = last_hit
+        if let Some(last) = last_hit
             && cands.len() == MAX_CANDIDATES
             && MAX_CANDIDATES - last <= KEEP_GOING_WINDOW
         {
             // the same order, so the first MAX_CANDIDATES are the ones just scored
             let wide = index.candidates(&q.probe_at(threshold), WIDE_CANDIDATES);
-            for (i, c) in wide.iter().enumerate().skip(MAX_CANDIDATES) {
-                if i - last > KEEP_GOING_WINDOW {
+            let rest = wide.get(MAX_CANDIDATES..).unwrap_or_default();
+            for (k, chunk) in rest.chunks(WIDE_CHUNK).enumerate() {
+                let base = MAX_CANDIDATES + k * WIDE_CHUNK;
+                if scan(chunk, base, whole_names_only, true, &mut last_hit, &mut v) {
                     break;
-                }
-                if whole_names_only && partial(c) {
-                    continue;
-                }
-                if let Some(m) = score(c) {
-                    v.push(m);
-                    last = i;
                 }
             }
         }
