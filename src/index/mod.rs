@@ -144,6 +144,26 @@ impl FieldSummary {
     }
 }
 
+/// What a build fills in parallel: the posting lists, and the entry of each slot.
+struct Building {
+    filed: DashMap<u64, Vec<Slot>, FxBuildHasher>,
+    entries: Vec<std::sync::OnceLock<Arc<IndexedEntry>>>,
+}
+
+/// Which slots held an entry when [`Index::live_slots`] looked; slots past those it saw
+/// count as live (filed since).
+struct LiveSlots {
+    bits: Vec<u64>,
+    len: usize,
+}
+
+impl LiveSlots {
+    fn holds(&self, s: Slot) -> bool {
+        let s = s as usize;
+        s >= self.len || self.bits[s >> 6] & (1 << (s & 63)) != 0
+    }
+}
+
 /// What screening reads of a slot, side by side in one flat array indexed by slot: the
 /// candidate's [`FieldSummary`] and its entry, found without a map lookup, so that the scorer
 /// can ask for the next candidates' memory ([`SlotRecord::prefetch_entry`]) while it scores
@@ -714,15 +734,14 @@ pub struct Index {
     /// that a rebuild loses no filing.
     filing: Mutex<()>,
     docs: DashMap<String, Vec<Slot>, FxBuildHasher>,
-    entries: DashMap<Slot, Arc<IndexedEntry>, FxBuildHasher>,
     /// Slot → what screening reads of it ([`SlotRecord`]); a slot past the end, not yet
     /// written or retired (`None`) has no entry.
     records: std::sync::RwLock<Vec<Option<SlotRecord>>>,
     ids: DashMap<String, Slot, FxBuildHasher>,
     next_slot: AtomicU32,
     names: AtomicUsize,
-    /// Entries in `entries`: read for every traveller, and the map's own `len` read-locks each
-    /// of its 64 shards (atomics both screening threads write).
+    /// Slots with a record: read for every traveller, where counting the records would take
+    /// their lock and read them all.
     live: AtomicUsize,
 }
 
@@ -852,7 +871,6 @@ impl Index {
             postings: ArcSwap::from_pointee(Postings::new(FrozenPostings::empty())),
             filing: Mutex::new(()),
             docs: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
-            entries: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             records: Default::default(),
             ids: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             next_slot: AtomicU32::new(0),
@@ -883,20 +901,23 @@ impl Index {
         drop(years);
         index.births = births;
         let n = keep.len();
-        let filed: DashMap<u64, Vec<Slot>, FxBuildHasher> =
-            DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64);
+        let building = Building {
+            filed: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
+            entries: (0..n).map(|_| std::sync::OnceLock::new()).collect(),
+        };
         order.into_par_iter().enumerate().for_each(|(slot, k)| {
             let i = keep[k];
-            index.insert_at(slot as Slot, entries[i].clone(), Some(&filed));
+            index.insert_at(slot as Slot, entries[i].clone(), Some(&building));
         });
         // recorded in one pass here rather than under the write lock per entry
-        {
-            let mut records = vec![None; n];
-            for e in index.entries.iter() {
-                records[*e.key() as usize] = Some(SlotRecord::of(e.value().clone()));
-            }
-            *index.write_records() = records;
-        }
+        let Building {
+            filed,
+            entries: built,
+        } = building;
+        *index.write_records() = built
+            .into_iter()
+            .map(|e| e.into_inner().map(SlotRecord::of))
+            .collect();
         drop(entries);
         index.next_slot.store(n as Slot, Ordering::Relaxed);
         // posting lists grew by doubling; freezing them gives the slack back
@@ -939,30 +960,31 @@ impl Index {
     /// Freezes every list, leaving out retired slots. The caller holds `filing`, so no entry
     /// is being filed meanwhile.
     fn refreeze(&self) {
-        // which slots are live, one bit each: read once instead of the entry map per posting
-        let mut live = vec![0u64; (self.next_slot.load(Ordering::Relaxed) as usize).div_ceil(64)];
-        for r in self.entries.iter() {
-            let s = *r.key() as usize;
-            if let Some(w) = live.get_mut(s >> 6) {
-                *w |= 1 << (s & 63);
-            }
-        }
-        let is_live = |s: Slot| {
-            live.get(s as usize >> 6)
-                .is_some_and(|w| w & (1 << (s & 63)) != 0)
-        };
-        let p = self.postings.load_full().rebuilt(is_live);
+        let live = self.live_slots();
+        let p = self.postings.load_full().rebuilt(|s| live.holds(s));
         self.postings.store(Arc::new(p));
     }
 
-    /// Files `entry` in `slot`: its keys into `build` when the index is being built (which
-    /// summarises all entries at the end), else into the lists filed since.
-    fn insert_at(
-        &self,
-        slot: Slot,
-        entry: EntryRef,
-        build: Option<&DashMap<u64, Vec<Slot>, FxBuildHasher>>,
-    ) -> bool {
+    /// Which slots hold an entry, one bit each, as they stand now; slots filed after this
+    /// count as live.
+    fn live_slots(&self) -> LiveSlots {
+        let records = self.records();
+        let mut bits = vec![0u64; records.len().div_ceil(64)];
+        for (s, r) in records.iter().enumerate() {
+            if r.is_some() {
+                bits[s >> 6] |= 1 << (s & 63);
+            }
+        }
+        LiveSlots {
+            bits,
+            len: records.len(),
+        }
+    }
+
+    /// Files `entry` in `slot`: its keys and entry into `build` when the index is being built
+    /// (which records all entries at the end), else into the lists filed since and the
+    /// slot's record.
+    fn insert_at(&self, slot: Slot, entry: EntryRef, build: Option<&Building>) -> bool {
         let ie = IndexedEntry::new(entry);
         if !ie.is_person() || ie.names.is_empty() {
             // a replaced person that became something else leaves the index
@@ -976,9 +998,9 @@ impl Index {
             .is_none()
             .then(|| self.filing.lock().unwrap_or_else(|p| p.into_inner()));
         match build {
-            Some(map) => {
+            Some(b) => {
                 for &k in &keys {
-                    map.entry(k).or_default().push(slot);
+                    b.filed.entry(k).or_default().push(slot);
                 }
             }
             None => self.postings.load().add(slot, &keys),
@@ -992,17 +1014,19 @@ impl Index {
         self.names.fetch_add(ie.names.len(), Ordering::Relaxed);
         let id = ie.entry.id.clone();
         let ie = Arc::new(ie);
-        if build.is_none() {
-            let mut records = self.write_records();
-            let i = slot as usize;
-            if records.len() <= i {
-                records.resize(i + 1, None);
+        match build {
+            // each slot is filed once
+            Some(b) => drop(b.entries[slot as usize].set(ie)),
+            None => {
+                let mut records = self.write_records();
+                let i = slot as usize;
+                if records.len() <= i {
+                    records.resize(i + 1, None);
+                }
+                records[i] = Some(SlotRecord::of(ie));
             }
-            records[i] = Some(SlotRecord::of(ie.clone()));
         }
-        if self.entries.insert(slot, ie).is_none() {
-            self.live.fetch_add(1, Ordering::Relaxed);
-        }
+        self.live.fetch_add(1, Ordering::Relaxed);
         // Publish the id last: a reader that sees the new slot sees a complete entry.
         if let Some(old) = self.ids.insert(id, slot) {
             self.retire(old);
@@ -1022,12 +1046,13 @@ impl Index {
     }
 
     fn retire(&self, slot: Slot) {
-        if let Some(r) = self.write_records().get_mut(slot as usize) {
-            *r = None;
-        }
-        if let Some((_, e)) = self.entries.remove(&slot) {
+        let retired = self
+            .write_records()
+            .get_mut(slot as usize)
+            .and_then(Option::take);
+        if let Some(r) = retired {
             self.live.fetch_sub(1, Ordering::Relaxed);
-            self.names.fetch_sub(e.names.len(), Ordering::Relaxed);
+            self.names.fetch_sub(r.entry.names.len(), Ordering::Relaxed);
         }
     }
 
@@ -1039,8 +1064,9 @@ impl Index {
             let _filing = self.filing.lock().unwrap_or_else(|p| p.into_inner());
             self.refreeze();
         }
+        let live = self.live_slots();
         self.docs.retain(|_, v| {
-            v.retain(|s| self.entries.contains_key(s));
+            v.retain(|&s| live.holds(s));
             !v.is_empty()
         });
     }
@@ -1055,13 +1081,15 @@ impl Index {
 
     pub fn get(&self, id: &str) -> Option<Arc<IndexedEntry>> {
         let slot = *self.ids.get(id)?;
-        self.entries.get(&slot).map(|e| e.clone())
+        let records = self.records();
+        Some(records.get(slot as usize)?.as_ref()?.entry.clone())
     }
 
-    /// Runs `f` on the entry in `slot` under its shard's read lock (no reference count is
-    /// taken); `None` when the slot was retired.
+    /// Runs `f` on the entry in `slot` under the records' read lock (no reference count is
+    /// taken; `f` must not file or delete entries); `None` when the slot was retired.
     pub fn with_entry<R>(&self, slot: Slot, f: impl FnOnce(&IndexedEntry) -> R) -> Option<R> {
-        self.entries.get(&slot).map(|e| f(e.value()))
+        let records = self.records();
+        Some(f(&records.get(slot as usize)?.as_ref()?.entry))
     }
 
     /// The [`SlotRecord`] of every slot, for the duration of one traveller's scoring (writers,
@@ -1076,13 +1104,11 @@ impl Index {
 
     /// Every live entry (for brute-force comparison and stats).
     pub fn all(&self) -> Vec<Arc<IndexedEntry>> {
-        let mut v: Vec<(Slot, Arc<IndexedEntry>)> = self
-            .entries
+        self.records()
             .iter()
-            .map(|r| (*r.key(), r.value().clone()))
-            .collect();
-        v.sort_unstable_by_key(|(s, _)| *s);
-        v.into_iter().map(|(_, e)| e).collect()
+            .flatten()
+            .map(|r| r.entry.clone())
+            .collect()
     }
 
     pub fn stats(&self) -> IndexStats {
@@ -1383,7 +1409,7 @@ fn pick(acc: &mut impl Evidence, nparts: usize, limit: usize, sorted: usize) -> 
         picked.select_nth_unstable_by_key(sorted - 1, |c| c.0);
     }
     picked[..sorted].sort_unstable_by_key(|c| c.0);
-    // entries are not resolved here: a million-entry map is a cache miss per lookup, and
+    // entries are not resolved here: a million-entry array is a cache miss per lookup, and
     // most candidates past the first few are never scored
     picked
         .into_iter()
