@@ -185,7 +185,7 @@ impl SlotRecord {
     /// Asks for the entry's own memory (a hint: nothing is read).
     #[inline]
     pub fn prefetch_entry(&self) {
-        postings::prefetch(&*self.entry);
+        prefetch(&*self.entry);
     }
 
     /// Asks for the memory the entry points to that scoring reads first: its names, the
@@ -195,13 +195,13 @@ impl SlotRecord {
     pub fn prefetch_parts(&self) {
         let e = &*self.entry;
         if let Some(n) = e.names.first() {
-            postings::prefetch(n);
+            prefetch(n);
         }
         for p in e.all_parts.iter().step_by(2).take(3) {
-            postings::prefetch(p);
+            prefetch(p);
         }
         if let Some(w) = e.all_weights.first() {
-            postings::prefetch(w);
+            prefetch(w);
         }
     }
 }

@@ -574,20 +574,23 @@ impl Screener {
                         last: &mut Option<usize>,
                         v: &mut Vec<Match>|
          -> bool {
-            for c in seg {
+            let wanted = |c: &&Candidate| !(whole_names_only && partial(c));
+            for c in seg.iter().filter(wanted) {
                 if let Some(r) = records.get(c.slot as usize) {
                     crate::index::prefetch(r);
                 }
             }
             todo.clear();
             // what score_entry would conclude of the others, without reading their entries
-            todo.extend(seg.iter().enumerate().filter_map(|(k, c)| {
-                if whole_names_only && partial(c) {
-                    return None;
-                }
-                let r = record(c)?;
-                may_reach(c, r).then_some((base + k, r))
-            }));
+            todo.extend(
+                seg.iter()
+                    .enumerate()
+                    .filter(|(_, c)| wanted(c))
+                    .filter_map(|(k, c)| {
+                        let r = record(c)?;
+                        may_reach(c, r).then_some((base + k, r))
+                    }),
+            );
             for (_, r) in &todo {
                 r.prefetch_entry();
             }
