@@ -122,7 +122,7 @@ fn main() {
                 let index = screener.index();
                 let prepared = paxscreen::screen::Prepared::new(q, Some(&index));
                 let wide = index.candidates(&prepared.probe(), 1_000_000);
-                for m in brute.iter().filter(|m| !all.contains(m)) {
+                for (rank, m) in brute.iter().enumerate().filter(|(_, m)| !all.contains(m)) {
                     let pos = wide.iter().position(|c| {
                         index
                             .with_entry(c.slot, |e| &e.entry.id == m)
@@ -130,9 +130,11 @@ fn main() {
                     });
                     let e = index.get(m).expect("listed");
                     println!(
-                        "  missed {:?} -> {} : candidate rank {:?} of {}",
+                        "  missed {:?}{} -> {} : brute-force rank {rank} of {}, candidate rank {:?} of {}",
                         q.name.as_deref().or(q.surname.as_deref()),
+                        if q.dob.is_some() { " (dob)" } else { "" },
                         e.entry.names[0].full,
+                        brute.len(),
                         pos,
                         wide.len()
                     );

@@ -1228,9 +1228,18 @@ impl Index {
             }
             _ => None,
         };
+        let part_keys = part_end.last().copied().unwrap_or(0);
         let lists: Vec<Clipped<'_>> = full
             .iter()
-            .map(|l| Clipped::of(l, windows.as_deref().map(|w| (w, self.births.built))))
+            .enumerate()
+            .map(|(j, l)| {
+                // a part key too common even to confirm is never read: its clipping (a
+                // search or three into a long list, the first read a cache miss) is skipped
+                if j < part_keys && l.len() > confirm_cap(cfg, keys[j].kind) {
+                    return Clipped::default();
+                }
+                Clipped::of(l, windows.as_deref().map(|w| (w, self.births.built)))
+            })
             .collect();
         let mut deferred: SmallVec<[(usize, u32, f32); 16]> = SmallVec::new();
         // per part, the strongest key decides the part's evidence: keys are applied strongest
@@ -1281,20 +1290,17 @@ impl Index {
                 // ranges a birth year allows, a common name would propose thousands of
                 // namesakes born near the traveller, all of them weak (measured: at 1M entries
                 // 1.4 times the time per traveller, for 6% more matches)
-                if n > cap {
+                let few_born_near = windows.is_some() && lists[j].len <= FEW_BORN_NEAR;
+                if n > cap && !few_born_near {
                     // too common to propose anyone, but it may confirm a part of an entry that
-                    // other keys propose (AHAD ~ AHMAD beside an exact ALI); the deletions of an
-                    // h-skeleton are loose enough that only shorter lists are worth reading
-                    let confirm_cap = if kind == KeyKind::HSkeletonDeletion {
-                        cfg.max_posting
-                    } else {
-                        cfg.max_confirm_posting
-                    };
-                    if n <= confirm_cap {
+                    // other keys propose (AHAD ~ AHMAD beside an exact ALI), unless it is too long
+                    // even for that ([`confirm_cap`])
+                    if n <= confirm_cap(cfg, kind) {
                         deferred.push((j, bit, w));
                     }
                     continue;
                 }
+                let rare = rare || few_born_near;
                 for_each_slot(acc, &lists[j], |a| {
                     a.hit_part(bit, w);
                     a.rare |= rare;
@@ -1350,6 +1356,21 @@ impl Index {
                 }
             }
         }
+        // two parts each too common to propose from, spelt close to an entry's (KHAN NADEEM ~
+        // NAEEM KHAN: KHAN and NADEEM's deletion NAEEM are each in thousands of entries, and the
+        // pair key of the skeletons differs): the entries both parts' close keys reach are
+        // proposed for one part, and confirmation adds the other
+        let across: SmallVec<[(usize, u32, f32); 16]> = deferred
+            .iter()
+            .filter(|&&(j, _, _)| matches!(keys[j].kind, KeyKind::Exact | KeyKind::TextDeletion))
+            .copied()
+            .collect();
+        let across_parts = across.iter().fold(0u32, |m, c| m | c.1);
+        if across_parts.count_ones() >= 2
+            && across.iter().map(|c| lists[c.0].len).sum::<usize>() <= ACROSS_BUDGET
+        {
+            propose_across(acc, &across, &lists, across_parts);
+        }
         // common keys only confirm parts of entries already proposed, strongest first
         deferred.sort_unstable_by(|a, b| {
             b.2.total_cmp(&a.2)
@@ -1363,6 +1384,22 @@ impl Index {
             );
         }
         pick(acc, nparts, limit, sorted)
+    }
+}
+
+/// A list too common to propose from still proposes the entries a traveller's birth year
+/// allows when they are at most this many (AHMAD CHEEAA, born 1944: CHEEAA's deletion key
+/// CHEEA is shared by 540 entries, 56 of them born near 1944, one of them AHMAD CHEEMA).
+const FEW_BORN_NEAR: usize = 64;
+
+/// The longest list of a part key of `kind` that confirms parts of proposed entries (longer
+/// ones are not read at all): the deletions of an h-skeleton are loose enough that only
+/// shorter lists are worth reading.
+fn confirm_cap(cfg: &IndexConfig, kind: KeyKind) -> usize {
+    if kind == KeyKind::HSkeletonDeletion {
+        cfg.max_posting
+    } else {
+        cfg.max_confirm_posting
     }
 }
 
@@ -1422,6 +1459,97 @@ fn pick(acc: &mut impl Evidence, nparts: usize, limit: usize, sorted: usize) -> 
             evidence: rank(&a),
         })
         .collect()
+}
+
+/// The most postings [`propose_across`] reads for a traveller.
+const ACROSS_BUDGET: usize = 50_000;
+
+/// Proposes, for its part, each slot of the `across` lists that a list of another of
+/// `parts` holds too (a slot in the lists of parts 0 and 1 is proposed for both; the
+/// confirmation that follows adds the other part where it is true, so a filter's false
+/// positive costs only a touch).
+fn propose_across(
+    acc: &mut impl Evidence,
+    across: &[(usize, u32, f32)],
+    lists: &[Clipped<'_>],
+    parts: u32,
+) {
+    thread_local! {
+        static FILTER: std::cell::RefCell<AcrossFilter> = Default::default();
+    }
+    FILTER.with(|f| {
+        let mut f = f.borrow_mut();
+        for &(j, bit, _) in across {
+            let part = bit.trailing_zeros();
+            for chunk in &lists[j].chunks {
+                for &s in chunk.iter() {
+                    f.insert(s, part);
+                }
+            }
+        }
+        for &(j, bit, w) in across {
+            let others = parts & !bit;
+            for chunk in &lists[j].chunks {
+                for &s in chunk.iter() {
+                    let mut m = others;
+                    while m != 0 {
+                        if f.may_contain(s, m.trailing_zeros()) {
+                            acc.at(s).hit_part(bit, w);
+                            break;
+                        }
+                        m &= m - 1;
+                    }
+                }
+            }
+        }
+        for &(j, bit, _) in across {
+            let part = bit.trailing_zeros();
+            for chunk in &lists[j].chunks {
+                for &s in chunk.iter() {
+                    f.clear(s, part);
+                }
+            }
+        }
+    });
+}
+
+/// A one-hash Bloom filter over (slot, query part) pairs of 2^20 bits (128 KiB, the L2
+/// cache), for the tens of thousands of pairs [`propose_across`] inserts; cleared by the
+/// caller pair by pair.
+struct AcrossFilter {
+    bits: Vec<u64>,
+}
+
+impl Default for AcrossFilter {
+    fn default() -> Self {
+        AcrossFilter {
+            bits: vec![0; 1 << 14],
+        }
+    }
+}
+
+impl AcrossFilter {
+    #[inline]
+    fn bit(s: Slot, part: u32) -> usize {
+        ((s ^ (part << 27)).wrapping_mul(0x9E37_79B9) >> 12) as usize
+    }
+
+    #[inline]
+    fn insert(&mut self, s: Slot, part: u32) {
+        let b = Self::bit(s, part);
+        self.bits[b >> 6] |= 1 << (b & 63);
+    }
+
+    #[inline]
+    fn clear(&mut self, s: Slot, part: u32) {
+        self.bits[Self::bit(s, part) >> 6] = 0;
+    }
+
+    #[inline]
+    fn may_contain(&self, s: Slot, part: u32) -> bool {
+        let b = Self::bit(s, part);
+        self.bits[b >> 6] & (1 << (b & 63)) != 0
+    }
 }
 
 /// A one-hash Bloom filter over (slot, query part) pairs: 2^17 bits (16 KiB), so that a
@@ -1553,6 +1681,29 @@ mod tests {
         // and the other way round: an entry is filed under its reading
         assert_eq!(probe_ids(&ix, "OSMAN ALI", None), ["th"]);
         assert_eq!(probe_ids(&ix, "OSMAN BAKR", Some("1980")), ["th"]);
+    }
+
+    #[test]
+    fn two_common_parts_each_spelt_one_letter_off_find_the_entry_they_share() {
+        // KHAN and NAEEM (a deletion of NADEEM) are each too common to propose from, and the
+        // pair key of the two skeletons (KHN + NDM against KHN + NM) differs: only the entries
+        // both parts' close keys hold are proposed
+        let config = IndexConfig {
+            max_posting: 5,
+            max_variant_posting: 5,
+            max_pair_posting: 5,
+            rare_posting: 0,
+            ..IndexConfig::default()
+        };
+        let mut entries = vec![entry("naeem-khan", &["Naeem Khan"], None)];
+        for i in 0..10 {
+            let tag = letters(i);
+            entries.push(entry(&format!("k{i}"), &[&format!("Khan {tag}")], None));
+            entries.push(entry(&format!("n{i}"), &[&format!("Naeem {tag}")], None));
+        }
+        let ix = Index::build(entries, config);
+        assert_eq!(probe_ids(&ix, "KHAN NADEEM", None), ["naeem-khan"]);
+        assert_eq!(probe_ids(&ix, "NADEEM KHAN", Some("1970")), ["naeem-khan"]);
     }
 
     #[test]
