@@ -1,6 +1,6 @@
 //! Scale check: UN + OFAC padded with generated entries to N, index build time, peak memory,
 //! screening throughput on generated travellers.
-//! `cargo run --release --example scale -- [ENTRIES] [TRAVELLERS]`
+//! `cargo run --release --example scale -- [ENTRIES] [TRAVELLERS] [MAX_ACROSS_POSTINGS]`
 use paxscreen::screen::{ScreenConfig, Screener};
 use std::time::Instant;
 
@@ -22,7 +22,12 @@ fn main() {
         peak_rss_mib()
     );
     let t0 = Instant::now();
-    let screener = Screener::from_entries(entries, ScreenConfig::default());
+    let mut config = paxscreen::index::IndexConfig::default();
+    config.max_across_postings = arg(3, config.max_across_postings);
+    let screener = Screener::new(
+        paxscreen::index::Index::build(entries, config),
+        ScreenConfig::default(),
+    );
     let build = t0.elapsed().as_secs_f64();
     let st = screener.index().stats();
     println!(

@@ -222,6 +222,10 @@ pub struct IndexConfig {
     /// Lists too long to propose from are still read, up to this length, to confirm parts of
     /// entries other keys proposed.
     pub max_confirm_posting: usize,
+    /// The exact and one-deletion lists of two query parts that only confirm are crossed to
+    /// propose the entries both reach, when together they hold at most this many postings
+    /// (0: never).
+    pub max_across_postings: usize,
     /// Widest birth-year range filed under year keys; wider ranges are filed under their ends.
     pub max_year_span: u16,
     /// Entries filed after the build have their keys in a small map that every lookup reads
@@ -238,6 +242,7 @@ impl Default for IndexConfig {
             max_variant_posting: 500,
             max_pair_posting: 5_000,
             max_confirm_posting: 10_000,
+            max_across_postings: 50_000,
             max_year_span: 12,
             max_delta_postings: 100_000,
         }
@@ -1367,7 +1372,7 @@ impl Index {
             .collect();
         let across_parts = across.iter().fold(0u32, |m, c| m | c.1);
         if across_parts.count_ones() >= 2
-            && across.iter().map(|c| lists[c.0].len).sum::<usize>() <= ACROSS_BUDGET
+            && across.iter().map(|c| lists[c.0].len).sum::<usize>() <= cfg.max_across_postings
         {
             propose_across(acc, &across, &lists, across_parts);
         }
@@ -1461,13 +1466,11 @@ fn pick(acc: &mut impl Evidence, nparts: usize, limit: usize, sorted: usize) -> 
         .collect()
 }
 
-/// The most postings [`propose_across`] reads for a traveller.
-const ACROSS_BUDGET: usize = 50_000;
-
 /// Proposes, for its part, each slot of the `across` lists that a list of another of
-/// `parts` holds too (a slot in the lists of parts 0 and 1 is proposed for both; the
-/// confirmation that follows adds the other part where it is true, so a filter's false
-/// positive costs only a touch).
+/// `parts` holds too (a slot in the lists of parts 0 and 1 is proposed for one of them; the
+/// confirmation that follows adds the other where it is true, so a filter's false positive
+/// costs only a touch). The part with the most postings is only tested against the others,
+/// never filed in the filter.
 fn propose_across(
     acc: &mut impl Evidence,
     across: &[(usize, u32, f32)],
@@ -1477,18 +1480,27 @@ fn propose_across(
     thread_local! {
         static FILTER: std::cell::RefCell<AcrossFilter> = Default::default();
     }
+    let mut per_part = [0usize; 32];
+    for &(j, bit, _) in across {
+        per_part[bit.trailing_zeros() as usize] += lists[j].len;
+    }
+    let largest = (0..32).max_by_key(|&p| per_part[p]).unwrap_or(0);
+    let filed = parts & !(1u32 << largest);
     FILTER.with(|f| {
         let mut f = f.borrow_mut();
-        for &(j, bit, _) in across {
-            let part = bit.trailing_zeros();
-            for chunk in &lists[j].chunks {
-                for &s in chunk.iter() {
-                    f.insert(s, part);
+        let each_filed = |f: &mut AcrossFilter, g: fn(&mut AcrossFilter, Slot, u32)| {
+            for &(j, bit, _) in across.iter().filter(|c| c.1 & filed != 0) {
+                let part = bit.trailing_zeros();
+                for chunk in &lists[j].chunks {
+                    for &s in chunk.iter() {
+                        g(f, s, part);
+                    }
                 }
             }
-        }
+        };
+        each_filed(&mut f, AcrossFilter::insert);
         for &(j, bit, w) in across {
-            let others = parts & !bit;
+            let others = filed & !bit;
             for chunk in &lists[j].chunks {
                 for &s in chunk.iter() {
                     let mut m = others;
@@ -1502,14 +1514,7 @@ fn propose_across(
                 }
             }
         }
-        for &(j, bit, _) in across {
-            let part = bit.trailing_zeros();
-            for chunk in &lists[j].chunks {
-                for &s in chunk.iter() {
-                    f.clear(s, part);
-                }
-            }
-        }
+        each_filed(&mut f, AcrossFilter::clear);
     });
 }
 
@@ -1701,9 +1706,18 @@ mod tests {
             entries.push(entry(&format!("k{i}"), &[&format!("Khan {tag}")], None));
             entries.push(entry(&format!("n{i}"), &[&format!("Naeem {tag}")], None));
         }
-        let ix = Index::build(entries, config);
+        let ix = Index::build(entries.clone(), config);
         assert_eq!(probe_ids(&ix, "KHAN NADEEM", None), ["naeem-khan"]);
         assert_eq!(probe_ids(&ix, "NADEEM KHAN", Some("1970")), ["naeem-khan"]);
+        // without the crossing, no key proposes it
+        let ix = Index::build(
+            entries,
+            IndexConfig {
+                max_across_postings: 0,
+                ..config
+            },
+        );
+        assert!(probe_ids(&ix, "KHAN NADEEM", None).is_empty());
     }
 
     #[test]
