@@ -1290,7 +1290,6 @@ impl Index {
                 } else {
                     cfg.max_variant_posting
                 };
-                let rare = n <= cfg.rare_posting;
                 // a list too long to propose from is so by its whole length: read only in the
                 // ranges a birth year allows, a common name would propose thousands of
                 // namesakes born near the traveller, all of them weak (measured: at 1M entries
@@ -1305,7 +1304,7 @@ impl Index {
                     }
                     continue;
                 }
-                let rare = rare || few_born_near;
+                let rare = n <= cfg.rare_posting || few_born_near;
                 for_each_slot(acc, &lists[j], |a| {
                     a.hit_part(bit, w);
                     a.rare |= rare;
@@ -1518,25 +1517,37 @@ fn propose_across(
     });
 }
 
-/// A one-hash Bloom filter over (slot, query part) pairs of 2^20 bits (128 KiB, the L2
-/// cache), for the tens of thousands of pairs [`propose_across`] inserts; cleared by the
-/// caller pair by pair.
-struct AcrossFilter {
-    bits: Vec<u64>,
+/// A one-hash Bloom filter over (slot, query part) pairs, of `WORDS` 64-bit words (a power of
+/// two).
+struct SlotPartFilter<const WORDS: usize> {
+    bits: Box<[u64; WORDS]>,
 }
 
-impl Default for AcrossFilter {
+/// [`Evidence::confirm`]'s filter of the (proposed slot, query part) pairs that lack the
+/// part: 2^17 bits (16 KiB), so that a traveller's few thousand pairs leave most bits clear
+/// and a test is one load from the L1 cache.
+type LackingFilter = SlotPartFilter<2048>;
+
+/// [`propose_across`]'s filter: 2^20 bits (128 KiB, the L2 cache), for the tens of
+/// thousands of pairs it files; cleared by the caller pair by pair.
+type AcrossFilter = SlotPartFilter<16384>;
+
+impl<const WORDS: usize> Default for SlotPartFilter<WORDS> {
     fn default() -> Self {
-        AcrossFilter {
-            bits: vec![0; 1 << 14],
+        let bits = vec![0u64; WORDS].into_boxed_slice();
+        SlotPartFilter {
+            bits: bits.try_into().expect("WORDS words"),
         }
     }
 }
 
-impl AcrossFilter {
+impl<const WORDS: usize> SlotPartFilter<WORDS> {
     #[inline]
     fn bit(s: Slot, part: u32) -> usize {
-        ((s ^ (part << 27)).wrapping_mul(0x9E37_79B9) >> 12) as usize
+        // Fibonacci hashing: neighbouring slots land far apart; the part (< 32) in the top
+        // bits; the top log2(WORDS) + 6 bits of the product pick the bit
+        let shift = 26 - WORDS.trailing_zeros();
+        ((s ^ (part << 27)).wrapping_mul(0x9E37_79B9) >> shift) as usize
     }
 
     #[inline]
@@ -1545,43 +1556,10 @@ impl AcrossFilter {
         self.bits[b >> 6] |= 1 << (b & 63);
     }
 
+    /// Clears the word holding the pair's bit (and so the bits of whatever pairs share it).
     #[inline]
     fn clear(&mut self, s: Slot, part: u32) {
         self.bits[Self::bit(s, part) >> 6] = 0;
-    }
-
-    #[inline]
-    fn may_contain(&self, s: Slot, part: u32) -> bool {
-        let b = Self::bit(s, part);
-        self.bits[b >> 6] & (1 << (b & 63)) != 0
-    }
-}
-
-/// A one-hash Bloom filter over (slot, query part) pairs: 2^17 bits (16 KiB), so that a
-/// traveller's few thousand pairs leave most bits clear and a test is one load from the L1
-/// cache.
-struct LackingFilter {
-    bits: Box<[u64; 2048]>,
-}
-
-impl Default for LackingFilter {
-    fn default() -> Self {
-        LackingFilter {
-            bits: Box::new([0; 2048]),
-        }
-    }
-}
-
-impl LackingFilter {
-    #[inline]
-    fn bit(s: Slot, part: u32) -> usize {
-        // Fibonacci hashing: neighbouring slots land far apart; the part (< 32) in the top bits
-        ((s ^ (part << 27)).wrapping_mul(0x9E37_79B9) >> 15) as usize
-    }
-
-    fn insert(&mut self, s: Slot, part: u32) {
-        let b = Self::bit(s, part);
-        self.bits[b >> 6] |= 1 << (b & 63);
     }
 
     #[inline]
