@@ -1239,7 +1239,8 @@ impl Index {
             .enumerate()
             .map(|(j, l)| {
                 // a part key too common even to confirm is never read: its clipping (a
-                // search or three into a long list, the first read a cache miss) is skipped
+                // search or three into a long list, the first read a cache miss) is skipped;
+                // the empty list it gets instead is passed over before the few-born-near test
                 if j < part_keys && l.len() > confirm_cap(cfg, keys[j].kind) {
                     return Clipped::default();
                 }
