@@ -144,6 +144,93 @@ impl FieldSummary {
     }
 }
 
+/// The name parts so common in a large list that their exact lists are too long to read even
+/// to confirm a part of a proposed entry (MUHAMMAD, in a tenth of a million padded entries):
+/// each such part's form is a bit, and each slot records which of them its entry's names hold
+/// ([`SlotRecord::common`]), so that a traveller's MUHAMMAD is told from an entry's AHMAD or
+/// HAMID (one plain skeleton, MD, in pair keys) by one read of the slot's record instead of a
+/// list of a hundred thousand. The form is the skeleton that keeps h ([`Part::hskel`]: MHMD,
+/// also MAHMOUD's and MOHAMMADI's, which the scorer finds close), or the text itself when that
+/// skeleton is shorter than three letters (ALI's L would be LEE's and LIU's). Chosen by the
+/// build; entries filed since get their bits against the same forms.
+#[derive(Debug, Default)]
+struct CommonParts {
+    /// A form's hash → its bit.
+    bits: FxHashMap<u64, u32>,
+}
+
+impl CommonParts {
+    /// At most this many forms (the bits of a `u32`, which keeps a [`SlotRecord`] at 24
+    /// bytes), the most common first.
+    const MAX: usize = 32;
+
+    fn form(p: &Part) -> u64 {
+        let mut h = rustc_hash::FxHasher::default();
+        if p.hskel().len() >= 3 {
+            (0u8, p.hskel()).hash(&mut h);
+        } else {
+            (1u8, p.text()).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    /// The forms of those of `parts` whose exact list is longer than `longer_than`.
+    fn choose<'a>(
+        parts: impl ParallelIterator<Item = &'a Part>,
+        postings: &Postings,
+        longer_than: usize,
+    ) -> CommonParts {
+        let mut found: Vec<(usize, u64)> = parts
+            .filter(|p| !p.vowelless)
+            .filter_map(|p| {
+                let n = postings.len_of(names::exact_key(p).hash);
+                (n > longer_than).then(|| (Self::form(p), n))
+            })
+            .fold(
+                FxHashMap::default,
+                |mut m: FxHashMap<u64, usize>, (f, n)| {
+                    let e = m.entry(f).or_default();
+                    *e = (*e).max(n);
+                    m
+                },
+            )
+            .reduce(FxHashMap::default, |mut a, b| {
+                for (f, n) in b {
+                    let e = a.entry(f).or_default();
+                    *e = (*e).max(n);
+                }
+                a
+            })
+            .into_iter()
+            .map(|(f, n)| (n, f))
+            .collect();
+        found.sort_unstable_by(|a, b| b.cmp(a));
+        found.truncate(Self::MAX);
+        CommonParts {
+            bits: found
+                .into_iter()
+                .enumerate()
+                .map(|(i, (_, f))| (f, 1 << i))
+                .collect(),
+        }
+    }
+
+    /// The common form `p` has, if any.
+    fn of_part(&self, p: &Part) -> u32 {
+        if self.bits.is_empty() {
+            return 0;
+        }
+        self.bits.get(&Self::form(p)).copied().unwrap_or(0)
+    }
+
+    fn of_entry(&self, e: &IndexedEntry) -> u32 {
+        if self.bits.is_empty() {
+            return 0;
+        }
+        e.all_parts.iter().fold(0, |m, p| m | self.of_part(p))
+    }
+}
+
 /// What a build fills in parallel: the posting lists, and the entry of each slot.
 struct Building {
     filed: DashMap<u64, Vec<Slot>, FxBuildHasher>,
@@ -171,13 +258,16 @@ impl LiveSlots {
 #[derive(Debug, Clone)]
 pub struct SlotRecord {
     pub summary: FieldSummary,
+    /// Which of the index's [`CommonParts`] forms the entry's names have.
+    common: u32,
     pub entry: Arc<IndexedEntry>,
 }
 
 impl SlotRecord {
-    fn of(entry: Arc<IndexedEntry>) -> SlotRecord {
+    fn of(entry: Arc<IndexedEntry>, common: &CommonParts) -> SlotRecord {
         SlotRecord {
             summary: FieldSummary::of(&entry.fields),
+            common: common.of_entry(&entry),
             entry,
         }
     }
@@ -294,7 +384,11 @@ fn order_key(doc: bool, evidence: f32, slot: Slot) -> u64 {
 /// Evidence gathered for one slot while proposing candidates.
 #[derive(Default, Clone, Copy)]
 struct Acc {
+    /// The query parts some key reached.
     mask: u32,
+    /// The parts credited with a weight of their own keys ([`Self::hit_part`]); pair, glued
+    /// and birth-year keys only set `mask`.
+    own: u32,
     rare: bool,
     doc: bool,
     dob: bool,
@@ -304,21 +398,23 @@ struct Acc {
 }
 
 impl Acc {
-    /// Credits query part `bit` with `w`, unless a stronger key (applied first) already did.
+    /// Credits query part `bit` with `w`, unless a stronger key of its own (applied first)
+    /// already did.
     #[inline]
     fn hit_part(&mut self, bit: u32, w: f32) {
-        if self.mask & bit == 0 {
-            self.mask |= bit;
+        self.mask |= bit;
+        if self.own & bit == 0 {
+            self.own |= bit;
             self.evidence += w;
         }
     }
 }
 
-/// Indexes with at most this many slots gather evidence in a dense array (12 bytes a slot,
-/// 1.5 MiB at most, per screening thread); larger ones in a short list found through an array
+/// Indexes with at most this many slots gather evidence in a dense array (16 bytes a slot,
+/// 2 MiB at most, per screening thread); larger ones in a short list found through an array
 /// of places (4 bytes a slot, [`SparseEvidence`]). A traveller touches a few hundred to a few
 /// thousand slots: over a small index the array of evidence is indexed directly and stays in
-/// the core's caches; over a million entries it would be 12 MiB read at random (measured
+/// the core's caches; over a million entries it would be 16 MiB read at random (measured
 /// slower than a hash map, which the places array beat by a third).
 const DENSE_SLOTS: usize = 1 << 17;
 
@@ -332,8 +428,12 @@ trait Evidence {
     fn prefetch(&self, _s: Slot) {}
     fn is_empty(&self) -> bool;
     /// Adds the weight of each confirming list to the slots it holds that other keys touched,
-    /// for the list's part unless the part is already hit; lists in order.
+    /// for the list's part unless a key of the part's own already credited it; lists in
+    /// order.
     fn confirm<'l>(&mut self, lists: impl Iterator<Item = (&'l [Slot], u32, f32)>);
+    /// Hands every touched slot's evidence to `f` to change, in no particular order, after
+    /// giving `ahead` the slot handed [`PLACE_AHEAD`] later.
+    fn visit(&mut self, ahead: impl Fn(Slot), f: impl FnMut(Slot, &mut Acc));
     /// Hands every touched slot's evidence to `f`, in no particular order, and forgets it.
     fn drain(&mut self, f: impl FnMut(Slot, Acc));
 }
@@ -426,7 +526,7 @@ impl Evidence for SparseEvidence {
         let parts = lists.iter().fold(0u32, |m, l| m | l.1);
         let mut lacking = LackingFilter::default();
         for (s, a) in &self.accs {
-            let mut m = parts & !a.mask;
+            let mut m = parts & !a.own;
             while m != 0 {
                 lacking.insert(*s, m.trailing_zeros());
                 m &= m - 1;
@@ -456,6 +556,16 @@ impl Evidence for SparseEvidence {
             }
         }
         self.passed = passed;
+    }
+
+    fn visit(&mut self, ahead: impl Fn(Slot), mut f: impl FnMut(Slot, &mut Acc)) {
+        for k in 0..self.accs.len() {
+            if let Some(&(s, _)) = self.accs.get(k + PLACE_AHEAD) {
+                ahead(s);
+            }
+            let (s, a) = &mut self.accs[k];
+            f(*s, a);
+        }
     }
 
     fn drain(&mut self, mut f: impl FnMut(Slot, Acc)) {
@@ -512,6 +622,15 @@ impl Evidence for DenseEvidence {
                     a.hit_part(bit, w);
                 }
             }
+        }
+    }
+
+    fn visit(&mut self, ahead: impl Fn(Slot), mut f: impl FnMut(Slot, &mut Acc)) {
+        for (k, &s) in self.touched.iter().enumerate() {
+            if let Some(&a) = self.touched.get(k + PLACE_AHEAD) {
+                ahead(a);
+            }
+            f(s, &mut self.accs[s as usize]);
         }
     }
 
@@ -742,6 +861,8 @@ pub struct Index {
     /// Slot → what screening reads of it ([`SlotRecord`]); a slot past the end, not yet
     /// written or retired (`None`) has no entry.
     records: std::sync::RwLock<Vec<Option<SlotRecord>>>,
+    /// Chosen by the build; empty for an index filed entry by entry.
+    common: CommonParts,
     ids: DashMap<String, Slot, FxBuildHasher>,
     next_slot: AtomicU32,
     names: AtomicUsize,
@@ -877,6 +998,7 @@ impl Index {
             filing: Mutex::new(()),
             docs: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             records: Default::default(),
+            common: CommonParts::default(),
             ids: DashMap::with_hasher_and_shard_amount(FxBuildHasher, 64),
             next_slot: AtomicU32::new(0),
             names: AtomicUsize::new(0),
@@ -914,15 +1036,10 @@ impl Index {
             let i = keep[k];
             index.insert_at(slot as Slot, entries[i].clone(), Some(&building));
         });
-        // recorded in one pass here rather than under the write lock per entry
         let Building {
             filed,
             entries: built,
         } = building;
-        *index.write_records() = built
-            .into_iter()
-            .map(|e| e.into_inner().map(SlotRecord::of))
-            .collect();
         drop(entries);
         index.next_slot.store(n as Slot, Ordering::Relaxed);
         // posting lists grew by doubling; freezing them gives the slack back
@@ -930,6 +1047,25 @@ impl Index {
         index
             .postings
             .store(Arc::new(Postings::new(FrozenPostings::from_map(filed))));
+        let built: Vec<Option<Arc<IndexedEntry>>> = built
+            .into_iter()
+            .map(std::sync::OnceLock::into_inner)
+            .collect();
+        index.common = CommonParts::choose(
+            built
+                .par_iter()
+                .flatten()
+                .flat_map_iter(|e| e.all_parts.iter()),
+            &index.postings.load(),
+            index.config.max_confirm_posting,
+        );
+        // recorded in one pass here rather than under the write lock per entry
+        let common = &index.common;
+        let records = built
+            .into_par_iter()
+            .map(|e| e.map(|e| SlotRecord::of(e, common)))
+            .collect();
+        *index.write_records() = records;
         index
     }
 
@@ -1028,7 +1164,7 @@ impl Index {
                 if records.len() <= i {
                     records.resize(i + 1, None);
                 }
-                records[i] = Some(SlotRecord::of(ie));
+                records[i] = Some(SlotRecord::of(ie, &self.common));
             }
         }
         self.live.fetch_add(1, Ordering::Relaxed);
@@ -1149,6 +1285,19 @@ impl Index {
         limit: usize,
         sorted: usize,
     ) -> Vec<Candidate> {
+        self.candidates_in(&self.records(), probe, limit, sorted)
+    }
+
+    /// [`Self::candidates_ranked`] for a caller that holds the records' read guard
+    /// ([`Self::records`]): the index reads them too, and a second read lock taken by one
+    /// thread could wait for a writer queued behind its first.
+    pub fn candidates_in(
+        &self,
+        records: &[Option<SlotRecord>],
+        probe: &Probe<'_>,
+        limit: usize,
+        sorted: usize,
+    ) -> Vec<Candidate> {
         thread_local! {
             // reused between travellers: the accumulator reaches thousands of slots
             static DENSE: std::cell::RefCell<DenseEvidence> = Default::default();
@@ -1159,19 +1308,20 @@ impl Index {
             DENSE.with(|acc| {
                 let mut acc = acc.borrow_mut();
                 acc.prepare(slots);
-                self.candidates_with(probe, limit, sorted, &mut *acc)
+                self.candidates_with(records, probe, limit, sorted, &mut *acc)
             })
         } else {
             SPARSE.with(|acc| {
                 let mut acc = acc.borrow_mut();
                 acc.prepare(slots);
-                self.candidates_with(probe, limit, sorted, &mut *acc)
+                self.candidates_with(records, probe, limit, sorted, &mut *acc)
             })
         }
     }
 
     fn candidates_with(
         &self,
+        records: &[Option<SlotRecord>],
         probe: &Probe<'_>,
         limit: usize,
         sorted: usize,
@@ -1248,6 +1398,10 @@ impl Index {
             })
             .collect();
         let mut deferred: SmallVec<[(usize, u32, f32); 16]> = SmallVec::new();
+        // the parts whose exact key's list is too long to read even to confirm
+        let mut unread_exact = 0u32;
+        // each part's weight as written (its exact key's)
+        let mut as_written: SmallVec<[f32; 16]> = SmallVec::new();
         // per part, the strongest key decides the part's evidence: keys are applied strongest
         // first, and a part already hit by a stronger key adds nothing more
         let mut weighted: Vec<(f32, usize, usize, KeyKind)> = Vec::with_capacity(64);
@@ -1263,9 +1417,12 @@ impl Index {
             // (how common a key is, and whether it proposes or only confirms: its whole list;
             // what is read of it: the part the birth year allows)
             let exact = names::exact_key(&parts[i]).hash;
-            let cap = (from..end)
-                .find(|&j| keys[j].hash == exact && !full[j].is_empty())
-                .map_or(f32::INFINITY, |j| rarity(full[j].len()));
+            let exact_j = (from..end).find(|&j| keys[j].hash == exact && !full[j].is_empty());
+            let cap = exact_j.map_or(f32::INFINITY, |j| rarity(full[j].len()));
+            as_written.push(cap.min(1.0));
+            if exact_j.is_some_and(|j| full[j].len() > cfg.max_confirm_posting) {
+                unread_exact |= bit;
+            }
             for j in from..end {
                 let n = full[j].len();
                 if lists[j].is_empty() {
@@ -1388,6 +1545,47 @@ impl Index {
                     .flat_map(|&(j, bit, w)| lists[j].chunks.iter().map(move |&l| (l, bit, w))),
             );
         }
+        // a part as common as MUHAMMAD, whose exact list is too long to read, is told apart in
+        // each proposed entry by the entry's record ([`CommonParts`]): credited where the
+        // entry has the part's form (MHMD: MOHAMED, MAHMOUD), and where only a looser key gave
+        // it the part (a pair's plain skeleton MD, also AHMAD's and HAMID's; a prefix) ranked
+        // as without it (still picked as with it)
+        let unread: SmallVec<[(u32, u32, f32); 4]> = if self.common.bits.is_empty() {
+            SmallVec::new()
+        } else {
+            (0..nparts)
+                .filter(|&i| unread_exact & (1 << i) != 0)
+                .filter_map(|i| {
+                    let form = self.common.of_part(&parts[i]);
+                    (form != 0).then(|| (1u32 << i, form, as_written[i]))
+                })
+                .collect()
+        };
+        if !unread.is_empty() && !acc.is_empty() {
+            let common = |s: Slot| {
+                records
+                    .get(s as usize)
+                    .and_then(Option::as_ref)
+                    .map_or(0, |r| r.common)
+            };
+            acc.visit(
+                |s| {
+                    if let Some(r) = records.get(s as usize) {
+                        prefetch(r);
+                    }
+                },
+                |s, a| {
+                    let held = common(s);
+                    for &(bit, form, w) in &unread {
+                        if held & form != 0 {
+                            a.hit_part(bit, w);
+                        } else if a.mask & bit != 0 {
+                            a.evidence -= 2.0; // `pick` counts 2 for each part
+                        }
+                    }
+                },
+            );
+        }
         pick(acc, nparts, limit, sorted)
     }
 }
@@ -1433,7 +1631,8 @@ fn pick(acc: &mut impl Evidence, nparts: usize, limit: usize, sorted: usize) -> 
     // dozen instructions, for the few hundred slots a traveller touches; only the picked ones
     // are counted
     let one_part_enough = nparts < 2;
-    let rank = |a: &Acc| a.evidence + a.mask.count_ones() as f32 * 2.0;
+    // (never below zero: a part ranked as missing took 2 from the evidence)
+    let rank = |a: &Acc| (a.evidence + a.mask.count_ones() as f32 * 2.0).max(0.0);
     let mut picked: Vec<(u64, Slot, Acc)> = Vec::new();
     acc.drain(|s, a| {
         let some = a.mask != 0;
@@ -1697,6 +1896,45 @@ mod tests {
             },
         );
         assert!(probe_ids(&ix, "KHAN NADEEM", None).is_empty());
+    }
+
+    #[test]
+    fn a_part_too_common_to_read_is_told_apart_by_the_entry_record() {
+        // MUHAMMAD's lists are too long to read even to confirm; the pair key of the
+        // skeletons (MD, DRWS) also holds AHMAD and HAMID: without the records' common forms,
+        // AHMAD DARWISH (exact DARWISH) outranks MUHAMMAD DARWEESH
+        let config = IndexConfig {
+            max_posting: 5,
+            max_variant_posting: 5,
+            max_confirm_posting: 10,
+            rare_posting: 0,
+            ..IndexConfig::default()
+        };
+        let mut entries = vec![
+            entry("mu", &["Muhammad Darweesh"], None),
+            entry("ma", &["Mahmoud Darweesh"], None),
+        ];
+        for i in 0..3 {
+            entries.push(entry(&format!("ad{i}"), &["Ahmad Darwish"], None));
+            entries.push(entry(&format!("aw{i}"), &["Ahmad Darweesh"], None));
+            entries.push(entry(&format!("hw{i}"), &["Hamid Darweesh"], None));
+        }
+        for i in 0..20 {
+            entries.push(entry(
+                &format!("q{i}"),
+                &[&format!("Muhammad {}", letters(i))],
+                None,
+            ));
+        }
+        let ix = Index::build(entries, config);
+        let ids = probe_ids(&ix, "DARWISH MUHAMMAD", None);
+        // MAHMOUD shares MUHAMMAD's skeleton with h (MHMD); AHMAD and HAMID (HMD) do not
+        assert_eq!(ids[..2], ["mu", "ma"]);
+        assert_eq!(ids.len(), 11, "all still proposed: {ids:?}");
+        // an entry filed after the build is told apart the same way
+        ix.upsert(entry("mu2", &["Mohamed Darweesh"], None));
+        let ids = probe_ids(&ix, "DARWISH MUHAMMAD", None);
+        assert_eq!(ids[..3], ["mu", "ma", "mu2"]);
     }
 
     #[test]
@@ -2028,8 +2266,9 @@ mod tests {
             // the index grows past the array only when entries are filed after the build
             dense.prepare(if i % 3 == 0 { 10 } else { ix.len() });
             sparse.prepare(if i % 5 == 0 { 10 } else { ix.len() });
-            let a = ix.candidates_with(&probe, 200, 200, &mut sparse);
-            let b = ix.candidates_with(&probe, 200, 200, &mut dense);
+            let records = ix.records();
+            let a = ix.candidates_with(&records, &probe, 200, 200, &mut sparse);
+            let b = ix.candidates_with(&records, &probe, 200, 200, &mut dense);
             let key = |c: &[Candidate]| {
                 c.iter()
                     .map(|c| (c.slot, c.parts_hit, c.dob_hit, c.evidence.to_bits()))

@@ -642,7 +642,12 @@ impl Screener {
             && MAX_CANDIDATES - last <= KEEP_GOING_WINDOW
         {
             // the same order, so the first MAX_CANDIDATES are the ones just scored
-            let wide = index.candidates(&q.probe_at(threshold), WIDE_CANDIDATES);
+            let wide = index.candidates_in(
+                &records,
+                &q.probe_at(threshold),
+                WIDE_CANDIDATES,
+                WIDE_CANDIDATES,
+            );
             let rest = wide.get(MAX_CANDIDATES..).unwrap_or_default();
             for (k, chunk) in rest.chunks(WIDE_CHUNK).enumerate() {
                 let base = MAX_CANDIDATES + k * WIDE_CHUNK;
