@@ -1398,15 +1398,13 @@ impl Index {
             })
             .collect();
         let mut deferred: SmallVec<[(usize, u32, f32); 16]> = SmallVec::new();
-        // the parts whose exact key's list is too long to read even to confirm
+        // the parts whose exact list is too long to read even to confirm, or empty
         let mut unread_exact = 0u32;
-        // each part's weight as written (its exact key's)
-        let mut as_written: SmallVec<[f32; 16]> = SmallVec::new();
         // per part, the strongest key decides the part's evidence: keys are applied strongest
         // first, and a part already hit by a stronger key adds nothing more
         let mut weighted: Vec<(f32, usize, usize, KeyKind)> = Vec::with_capacity(64);
         // a key's weight grows as fewer entries share it
-        let rarity = |n: usize| (1.0 + (cfg.max_posting as f32 / n as f32).ln()).max(0.2);
+        let rarity = |n: usize| (1.0 + (cfg.max_posting as f32 / n as f32).ln()).max(LEAST_RARITY);
         let mut from = 0;
         for (i, &end) in part_end.iter().enumerate() {
             let bit = 1u32 << i;
@@ -1419,8 +1417,7 @@ impl Index {
             let exact = names::exact_key(&parts[i]).hash;
             let exact_j = (from..end).find(|&j| keys[j].hash == exact && !full[j].is_empty());
             let cap = exact_j.map_or(f32::INFINITY, |j| rarity(full[j].len()));
-            as_written.push(cap.min(1.0));
-            if exact_j.is_some_and(|j| full[j].len() > cfg.max_confirm_posting) {
+            if exact_j.is_none_or(|j| full[j].len() > cfg.max_confirm_posting) {
                 unread_exact |= bit;
             }
             for j in from..end {
@@ -1545,19 +1542,21 @@ impl Index {
                     .flat_map(|&(j, bit, w)| lists[j].chunks.iter().map(move |&l| (l, bit, w))),
             );
         }
-        // a part as common as MUHAMMAD, whose exact list is too long to read, is told apart in
-        // each proposed entry by the entry's record ([`CommonParts`]): credited where the
-        // entry has the part's form (MHMD: MOHAMED, MAHMOUD), and where only a looser key gave
-        // it the part (a pair's plain skeleton MD, also AHMAD's and HAMID's; a prefix) ranked
-        // as without it (still picked as with it)
-        let unread: SmallVec<[(u32, u32, f32); 4]> = if self.common.bits.is_empty() {
+        // a part of one of the forms as common as MUHAMMAD's (MHMD), written so (or so
+        // unusually, MOHAAMAD) that no list of its exact text can be read, is told apart in
+        // each proposed entry by the entry's record ([`CommonParts`]): credited, as much as a
+        // list that long weighs, where the entry has the form (MOHAMED, MAHMOUD), and where
+        // only a looser key reached it (a pair's plain skeleton MD, also AHMAD's and HAMID's;
+        // a prefix) ranked as without it (still picked as with it). (Every part of such a
+        // form, HASAN's HSN among them, would cost a fifth of the time at 1M for 6 more hits.)
+        let unread: SmallVec<[(u32, u32); 4]> = if self.common.bits.is_empty() {
             SmallVec::new()
         } else {
             (0..nparts)
                 .filter(|&i| unread_exact & (1 << i) != 0)
                 .filter_map(|i| {
                     let form = self.common.of_part(&parts[i]);
-                    (form != 0).then(|| (1u32 << i, form, as_written[i]))
+                    (form != 0).then_some((1u32 << i, form))
                 })
                 .collect()
         };
@@ -1576,9 +1575,9 @@ impl Index {
                 },
                 |s, a| {
                     let held = common(s);
-                    for &(bit, form, w) in &unread {
+                    for &(bit, form) in &unread {
                         if held & form != 0 {
-                            a.hit_part(bit, w);
+                            a.hit_part(bit, LEAST_RARITY);
                         } else if a.mask & bit != 0 {
                             a.evidence -= 2.0; // `pick` counts 2 for each part
                         }
@@ -1589,6 +1588,10 @@ impl Index {
         pick(acc, nparts, limit, sorted)
     }
 }
+
+/// What the commonest key weighs for its part, however long its list (see `rarity` in
+/// [`Index::candidates_ranked`]).
+const LEAST_RARITY: f32 = 0.2;
 
 /// A list too common to propose from still proposes the entries a traveller's birth year
 /// allows when they are at most this many (AHMAD CHEEAA, born 1944: CHEEAA's deletion key
