@@ -159,6 +159,12 @@ struct CommonParts {
     bits: FxHashMap<u64, u32>,
 }
 
+/// Records form `f` with the longest exact list seen for it.
+fn keep_longest(m: &mut FxHashMap<u64, usize>, f: u64, n: usize) {
+    let e = m.entry(f).or_default();
+    *e = (*e).max(n);
+}
+
 impl CommonParts {
     /// At most this many forms (the bits of a `u32`, which keeps a [`SlotRecord`] at 24
     /// bytes), the most common first.
@@ -186,18 +192,13 @@ impl CommonParts {
                 let n = postings.len_of(names::exact_key(p).hash);
                 (n > longer_than).then(|| (Self::form(p), n))
             })
-            .fold(
-                FxHashMap::default,
-                |mut m: FxHashMap<u64, usize>, (f, n)| {
-                    let e = m.entry(f).or_default();
-                    *e = (*e).max(n);
-                    m
-                },
-            )
+            .fold(FxHashMap::default, |mut m, (f, n)| {
+                keep_longest(&mut m, f, n);
+                m
+            })
             .reduce(FxHashMap::default, |mut a, b| {
                 for (f, n) in b {
-                    let e = a.entry(f).or_default();
-                    *e = (*e).max(n);
+                    keep_longest(&mut a, f, n);
                 }
                 a
             })
@@ -1579,7 +1580,7 @@ impl Index {
                         if held & form != 0 {
                             a.hit_part(bit, LEAST_RARITY);
                         } else if a.mask & bit != 0 {
-                            a.evidence -= 2.0; // `pick` counts 2 for each part
+                            a.evidence -= PART_RANK;
                         }
                     }
                 },
@@ -1590,8 +1591,12 @@ impl Index {
 }
 
 /// What the commonest key weighs for its part, however long its list (see `rarity` in
-/// [`Index::candidates_ranked`]).
+/// `Index::candidates_with`).
 const LEAST_RARITY: f32 = 0.2;
+
+/// What each query part a key reached adds to a candidate's rank in [`pick`], beside the
+/// evidence; a part ranked as missing (see [`CommonParts`]) takes it back from the evidence.
+const PART_RANK: f32 = 2.0;
 
 /// A list too common to propose from still proposes the entries a traveller's birth year
 /// allows when they are at most this many (AHMAD CHEEAA, born 1944: CHEEAA's deletion key
@@ -1634,8 +1639,8 @@ fn pick(acc: &mut impl Evidence, nparts: usize, limit: usize, sorted: usize) -> 
     // dozen instructions, for the few hundred slots a traveller touches; only the picked ones
     // are counted
     let one_part_enough = nparts < 2;
-    // (never below zero: a part ranked as missing took 2 from the evidence)
-    let rank = |a: &Acc| (a.evidence + a.mask.count_ones() as f32 * 2.0).max(0.0);
+    // (never below zero: a part ranked as missing took its PART_RANK from the evidence)
+    let rank = |a: &Acc| (a.evidence + a.mask.count_ones() as f32 * PART_RANK).max(0.0);
     let mut picked: Vec<(u64, Slot, Acc)> = Vec::new();
     acc.drain(|s, a| {
         let some = a.mask != 0;
