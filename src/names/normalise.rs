@@ -303,8 +303,9 @@ pub fn interdental_reading(text: &str) -> Option<String> {
 }
 
 /// The consonant skeleton of a lower-case ASCII part: vowels and h/w/y dropped, similar
-/// consonants folded (c,k,q,g,j,x → k; z → s; v → f; p → b; t → d), repeats collapsed.
-/// "makhlouf" and "makhluf" → "mklf"; "saddam" and Arabic "sdm" → "sdm".
+/// consonants folded (c,k,q,g,j → k; x → k at the start of a part, else ks; z → s; v → f;
+/// p → b; t → d), repeats collapsed. "makhlouf" and "makhluf" → "mklf"; "saddam" and Arabic
+/// "sdm" → "sdm"; "alexander" and "aleksandr" → "lksndr".
 pub fn skeleton(text: &str) -> String {
     skeleton_impl(text, false)
 }
@@ -323,6 +324,17 @@ fn skeleton_impl(text: &str, keep_h: bool) -> String {
             'd' if next == b'j' => continue,
             // soft c: LOUNICI = LWNYSY
             'c' if matches!(next, b'e' | b'i' | b'y') => 's',
+            // X inside a name is the K S that Cyrillic and Arabic spellings write as two
+            // letters (ALEXANDER = АЛЕКСАНДР = ALEKSANDR, MAXIM = MAKSIM); at the start it is
+            // the Spanish or Chinese X (XAVIER = JAVIER)
+            'x' if i > 0 => {
+                if last != 'k' {
+                    out.push('k');
+                }
+                out.push('s');
+                last = 's';
+                continue;
+            }
             'c' | 'k' | 'q' | 'g' | 'j' | 'x' => 'k',
             'z' => 's',
             'v' => 'f',
@@ -773,5 +785,10 @@ mod tests {
         assert_eq!(skeleton("khalaf"), skeleton("kalaf"));
         assert_eq!(skeleton("qaddafi"), skeleton("kadhafi"));
         assert_eq!(skeleton("gaddafi"), skeleton("qathafi"));
+        assert_eq!(skeleton("alexander"), skeleton("aleksandr"));
+        assert_eq!(skeleton("maxim"), skeleton("maksim"));
+        assert_eq!(skeleton("felix"), skeleton("feliks"));
+        assert_eq!(skeleton("xavier"), skeleton("javier"));
+        assert_ne!(skeleton("alexander"), skeleton("alekander"));
     }
 }
