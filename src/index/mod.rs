@@ -1401,6 +1401,8 @@ impl Index {
         let mut deferred: SmallVec<[(usize, u32, f32); 16]> = SmallVec::new();
         // the parts whose exact list is too long to read even to confirm, or empty
         let mut unread_exact = 0u32;
+        // the parts some list of their own proposed from
+        let mut proposing = 0u32;
         // per part, the strongest key decides the part's evidence: keys are applied strongest
         // first, and a part already hit by a stronger key adds nothing more
         let mut weighted: Vec<(f32, usize, usize, KeyKind)> = Vec::with_capacity(64);
@@ -1461,6 +1463,7 @@ impl Index {
                     continue;
                 }
                 let rare = n <= cfg.rare_posting || few_born_near;
+                proposing |= bit;
                 for_each_slot(acc, &lists[j], |a| {
                     a.hit_part(bit, w);
                     a.rare |= rare;
@@ -1531,18 +1534,6 @@ impl Index {
         {
             propose_across(acc, &across, &lists, across_parts);
         }
-        // common keys only confirm parts of entries already proposed, strongest first
-        deferred.sort_unstable_by(|a, b| {
-            b.2.total_cmp(&a.2)
-                .then(keys[a.0].hash.cmp(&keys[b.0].hash))
-        });
-        if !deferred.is_empty() && !acc.is_empty() {
-            acc.confirm(
-                deferred
-                    .iter()
-                    .flat_map(|&(j, bit, w)| lists[j].chunks.iter().map(move |&l| (l, bit, w))),
-            );
-        }
         // a part of one of the forms as common as MUHAMMAD's (MHMD), written so (or so
         // unusually, MOHAAMAD) that no list of its exact text can be read, is told apart in
         // each proposed entry by the entry's record ([`CommonParts`]): credited, as much as a
@@ -1561,6 +1552,68 @@ impl Index {
                 })
                 .collect()
         };
+        // a part that proposed nothing of its own, beside a part of a common form (AHMAD
+        // CHEEAA ~ AHMAD CHEEMA: CHEEAA's one-deletion CHEEA is in 540 entries, AHMAD's exact
+        // list in tens of thousands): each entry of its confirming lists whose record holds
+        // the other part's form is proposed for it, when those lists are short enough to read
+        // record by record
+        let mut lonely: SmallVec<[(usize, u32, f32); 8]> = SmallVec::new();
+        if !unread.is_empty() {
+            lonely.extend(
+                deferred
+                    .iter()
+                    .filter(|&&(_, bit, _)| proposing & bit == 0)
+                    .filter(|&&(_, bit, _)| unread.iter().any(|&(b, _)| b != bit))
+                    .copied(),
+            );
+            // the strongest lists first, as many as the budget reads
+            lonely.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+            let mut budget = CROSS_RECORDS;
+            lonely.retain(|c| {
+                let n = lists[c.0].len;
+                let keep = n <= budget;
+                if keep {
+                    budget -= n;
+                }
+                keep
+            });
+        }
+        for &(j, bit, w) in &lonely {
+            // the forms of the other common parts
+            let others = unread
+                .iter()
+                .filter(|&&(b, _)| b != bit)
+                .fold(0u32, |m, &(_, f)| m | f);
+            for chunk in &lists[j].chunks {
+                for (k, &s) in chunk.iter().enumerate() {
+                    if let Some(r) = chunk
+                        .get(k + PLACE_AHEAD)
+                        .and_then(|&a| records.get(a as usize))
+                    {
+                        prefetch(r);
+                    }
+                    let held = records
+                        .get(s as usize)
+                        .and_then(Option::as_ref)
+                        .map_or(0, |r| r.common);
+                    if held & others != 0 {
+                        acc.at(s).hit_part(bit, w);
+                    }
+                }
+            }
+        }
+        // common keys only confirm parts of entries already proposed, strongest first
+        deferred.sort_unstable_by(|a, b| {
+            b.2.total_cmp(&a.2)
+                .then(keys[a.0].hash.cmp(&keys[b.0].hash))
+        });
+        if !deferred.is_empty() && !acc.is_empty() {
+            acc.confirm(
+                deferred
+                    .iter()
+                    .flat_map(|&(j, bit, w)| lists[j].chunks.iter().map(move |&l| (l, bit, w))),
+            );
+        }
         if !unread.is_empty() && !acc.is_empty() {
             let common = |s: Slot| {
                 records
@@ -1593,6 +1646,10 @@ impl Index {
 /// What the commonest key weighs for its part, however long its list (see `rarity` in
 /// `Index::candidates_with`).
 const LEAST_RARITY: f32 = 0.2;
+
+/// The most postings of lists that only confirm read record by record to cross them with a
+/// part of a common form (see `Index::candidates_with`).
+const CROSS_RECORDS: usize = 2_000;
 
 /// What each query part a key reached adds to a candidate's rank in [`pick`], beside the
 /// evidence; a part ranked as missing (see [`CommonParts`]) takes it back from the evidence.
@@ -1943,6 +2000,54 @@ mod tests {
         ix.upsert(entry("mu2", &["Mohamed Darweesh"], None));
         let ids = probe_ids(&ix, "DARWISH MUHAMMAD", None);
         assert_eq!(ids[..3], ["mu", "ma", "mu2"]);
+    }
+
+    #[test]
+    fn a_misspelt_part_whose_lists_only_confirm_is_crossed_with_a_common_part_record() {
+        // AHMAD is too common to read; CHEEAA has no list of its own, and its one-deletion
+        // CHEEA (CHEEMA's too) only confirms: nothing proposes AHMAD CHEEMA but the records
+        let config = IndexConfig {
+            max_posting: 5,
+            max_variant_posting: 5,
+            max_confirm_posting: 10,
+            rare_posting: 0,
+            ..IndexConfig::default()
+        };
+        let mut entries = vec![entry("ac", &["Ahmad Cheema"], None)];
+        for i in 0..8 {
+            entries.push(entry(&format!("rc{i}"), &["Rana Cheema"], None));
+        }
+        for i in 0..20 {
+            entries.push(entry(
+                &format!("a{i}"),
+                &[&format!("Ahmad {}", letters(i))],
+                None,
+            ));
+        }
+        let ix = Index::build(entries, config);
+        assert_eq!(probe_ids(&ix, "AHMAD CHEEAA", None), ["ac"]);
+        // not when the part's confirming lists are more than the records budget reads
+        let mut entries = vec![entry("ac", &["Ahmad Cheema"], None)];
+        for i in 0..CROSS_RECORDS {
+            entries.push(entry(&format!("rc{i}"), &["Rana Cheema"], None));
+        }
+        // (AHMAD still too common to read)
+        for i in 0..2 * CROSS_RECORDS + 1 {
+            entries.push(entry(
+                &format!("a{i}"),
+                &[&format!("Ahmad {}", letters(i))],
+                None,
+            ));
+        }
+        let config = IndexConfig {
+            max_confirm_posting: 2 * CROSS_RECORDS,
+            ..config
+        };
+        let ix = Index::build(entries, config);
+        // (AHMAD KEKE… entries, whose KEKE… shares CHEEAA's plain skeleton K, are proposed by
+        // that short list, read within the budget)
+        let ids = probe_ids(&ix, "AHMAD CHEEAA", None);
+        assert!(!ids.contains(&"ac".to_string()), "{ids:?}");
     }
 
     #[test]
