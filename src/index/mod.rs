@@ -1984,13 +1984,7 @@ mod tests {
             entries.push(entry(&format!("aw{i}"), &["Ahmad Darweesh"], None));
             entries.push(entry(&format!("hw{i}"), &["Hamid Darweesh"], None));
         }
-        for i in 0..20 {
-            entries.push(entry(
-                &format!("q{i}"),
-                &[&format!("Muhammad {}", letters(i))],
-                None,
-            ));
-        }
+        entries.extend(namesakes("q", "Muhammad", 20));
         let ix = Index::build(entries, config);
         let ids = probe_ids(&ix, "DARWISH MUHAMMAD", None);
         // MAHMOUD shares MUHAMMAD's skeleton with h (MHMD); AHMAD and HAMID (HMD) do not
@@ -2017,37 +2011,24 @@ mod tests {
         for i in 0..8 {
             entries.push(entry(&format!("rc{i}"), &["Rana Cheema"], None));
         }
-        for i in 0..20 {
-            entries.push(entry(
-                &format!("a{i}"),
-                &[&format!("Ahmad {}", letters(i))],
-                None,
-            ));
-        }
+        entries.extend(namesakes("a", "Ahmad", 20));
         let ix = Index::build(entries, config);
         assert_eq!(probe_ids(&ix, "AHMAD CHEEAA", None), ["ac"]);
-        // not when the part's confirming lists are more than the records budget reads
-        let mut entries = vec![entry("ac", &["Ahmad Cheema"], None)];
-        for i in 0..CROSS_RECORDS {
-            entries.push(entry(&format!("rc{i}"), &["Rana Cheema"], None));
-        }
-        // (AHMAD still too common to read)
-        for i in 0..2 * CROSS_RECORDS + 1 {
-            entries.push(entry(
-                &format!("a{i}"),
-                &[&format!("Ahmad {}", letters(i))],
-                None,
-            ));
-        }
+        // as long as the part's confirming lists fit the records budget: CHEEA's list with
+        // CROSS_RECORDS entries does, one more does not (AHMAD still too common to read; no
+        // namesake's made-up part shares CHEEAA's plain skeleton K)
         let config = IndexConfig {
             max_confirm_posting: 2 * CROSS_RECORDS,
             ..config
         };
-        let ix = Index::build(entries, config);
-        // (AHMAD KEKE… entries, whose KEKE… shares CHEEAA's plain skeleton K, are proposed by
-        // that short list, read within the budget)
-        let ids = probe_ids(&ix, "AHMAD CHEEAA", None);
-        assert!(!ids.contains(&"ac".to_string()), "{ids:?}");
+        for (others, found) in [(CROSS_RECORDS - 1, true), (CROSS_RECORDS, false)] {
+            let mut entries = vec![entry("ac", &["Ahmad Cheema"], None)];
+            entries.extend((0..others).map(|i| entry(&format!("rc{i}"), &["Rana Cheema"], None)));
+            entries.extend(namesakes("a", "Ahmad", 2 * CROSS_RECORDS + 1));
+            let ix = Index::build(entries, config);
+            let ids = probe_ids(&ix, "AHMAD CHEEAA", None);
+            assert_eq!(ids.contains(&"ac".to_string()), found, "{others}: {ids:?}");
+        }
     }
 
     #[test]
@@ -2398,6 +2379,20 @@ mod tests {
     }
 
     /// A two-part name made of the digits of `i` spelt as letters, unlike any other `i`'s.
+    /// `n` entries `<id>0`… named `first` and two made-up parts each (for `n` up to 5,000,
+    /// each made-up part begins with LA, ME, NI, PO or RU: none is all K sounds).
+    fn namesakes(id: &str, first: &str, n: usize) -> Vec<EntryRef> {
+        (0..n)
+            .map(|i| {
+                entry(
+                    &format!("{id}{i}"),
+                    &[&format!("{first} {}", letters(5_000 + i))],
+                    None,
+                )
+            })
+            .collect()
+    }
+
     fn letters(i: usize) -> String {
         let w: String = format!("{i:04}")
             .bytes()

@@ -328,6 +328,9 @@ fn skeleton_impl(text: &str, keep_h: bool) -> String {
             // letters (ALEXANDER = АЛЕКСАНДР = ALEKSANDR, MAXIM = MAKSIM); at the start it is
             // the Spanish or Chinese X (XAVIER = JAVIER)
             'x' if i > 0 => {
+                if out.ends_with("ks") {
+                    continue; // XX, or KSX, is one K S
+                }
                 if last != 'k' {
                     out.push('k');
                 }
@@ -790,5 +793,6 @@ mod tests {
         assert_eq!(skeleton("felix"), skeleton("feliks"));
         assert_eq!(skeleton("xavier"), skeleton("javier"));
         assert_ne!(skeleton("alexander"), skeleton("alekander"));
+        assert_eq!(skeleton("maxx"), skeleton("max"));
     }
 }
