@@ -1557,6 +1557,18 @@ impl Index {
         // list in tens of thousands): each entry of its confirming lists whose record holds
         // the other part's form is proposed for it, when those lists are short enough to read
         // record by record
+        // the common forms a slot's entry has, and its record asked for ahead
+        let common = |s: Slot| {
+            records
+                .get(s as usize)
+                .and_then(Option::as_ref)
+                .map_or(0, |r| r.common)
+        };
+        let prefetch_record = |s: Slot| {
+            if let Some(r) = records.get(s as usize) {
+                prefetch(r);
+            }
+        };
         let mut lonely: SmallVec<[(usize, u32, f32); 8]> = SmallVec::new();
         if !unread.is_empty() {
             lonely.extend(
@@ -1586,17 +1598,10 @@ impl Index {
                 .fold(0u32, |m, &(_, f)| m | f);
             for chunk in &lists[j].chunks {
                 for (k, &s) in chunk.iter().enumerate() {
-                    if let Some(r) = chunk
-                        .get(k + PLACE_AHEAD)
-                        .and_then(|&a| records.get(a as usize))
-                    {
-                        prefetch(r);
+                    if let Some(&a) = chunk.get(k + PLACE_AHEAD) {
+                        prefetch_record(a);
                     }
-                    let held = records
-                        .get(s as usize)
-                        .and_then(Option::as_ref)
-                        .map_or(0, |r| r.common);
-                    if held & others != 0 {
+                    if common(s) & others != 0 {
                         acc.at(s).hit_part(bit, w);
                     }
                 }
@@ -1615,29 +1620,16 @@ impl Index {
             );
         }
         if !unread.is_empty() && !acc.is_empty() {
-            let common = |s: Slot| {
-                records
-                    .get(s as usize)
-                    .and_then(Option::as_ref)
-                    .map_or(0, |r| r.common)
-            };
-            acc.visit(
-                |s| {
-                    if let Some(r) = records.get(s as usize) {
-                        prefetch(r);
+            acc.visit(prefetch_record, |s, a| {
+                let held = common(s);
+                for &(bit, form) in &unread {
+                    if held & form != 0 {
+                        a.hit_part(bit, LEAST_RARITY);
+                    } else if a.mask & bit != 0 {
+                        a.evidence -= PART_RANK;
                     }
-                },
-                |s, a| {
-                    let held = common(s);
-                    for &(bit, form) in &unread {
-                        if held & form != 0 {
-                            a.hit_part(bit, LEAST_RARITY);
-                        } else if a.mask & bit != 0 {
-                            a.evidence -= PART_RANK;
-                        }
-                    }
-                },
-            );
+                }
+            });
         }
         pick(acc, nparts, limit, sorted)
     }
@@ -1968,13 +1960,7 @@ mod tests {
         // MUHAMMAD's lists are too long to read even to confirm; the pair key of the
         // skeletons (MD, DRWS) also holds AHMAD and HAMID: without the records' common forms,
         // AHMAD DARWISH (exact DARWISH) outranks MUHAMMAD DARWEESH
-        let config = IndexConfig {
-            max_posting: 5,
-            max_variant_posting: 5,
-            max_confirm_posting: 10,
-            rare_posting: 0,
-            ..IndexConfig::default()
-        };
+        let config = common_parts_config();
         let mut entries = vec![
             entry("mu", &["Muhammad Darweesh"], None),
             entry("ma", &["Mahmoud Darweesh"], None),
@@ -2000,13 +1986,7 @@ mod tests {
     fn a_misspelt_part_whose_lists_only_confirm_is_crossed_with_a_common_part_record() {
         // AHMAD is too common to read; CHEEAA has no list of its own, and its one-deletion
         // CHEEA (CHEEMA's too) only confirms: nothing proposes AHMAD CHEEMA but the records
-        let config = IndexConfig {
-            max_posting: 5,
-            max_variant_posting: 5,
-            max_confirm_posting: 10,
-            rare_posting: 0,
-            ..IndexConfig::default()
-        };
+        let config = common_parts_config();
         let mut entries = vec![entry("ac", &["Ahmad Cheema"], None)];
         for i in 0..8 {
             entries.push(entry(&format!("rc{i}"), &["Rana Cheema"], None));
@@ -2378,7 +2358,18 @@ mod tests {
         );
     }
 
-    /// A two-part name made of the digits of `i` spelt as letters, unlike any other `i`'s.
+    /// Lists of more than 5 entries only confirm, of more than 10 are not read at all: a
+    /// part in 11 entries is too common to read, and its form is one of [`CommonParts`].
+    fn common_parts_config() -> IndexConfig {
+        IndexConfig {
+            max_posting: 5,
+            max_variant_posting: 5,
+            max_confirm_posting: 10,
+            rare_posting: 0,
+            ..IndexConfig::default()
+        }
+    }
+
     /// `n` entries `<id>0`… named `first` and two made-up parts each (for `n` up to 5,000,
     /// each made-up part begins with LA, ME, NI, PO or RU: none is all K sounds).
     fn namesakes(id: &str, first: &str, n: usize) -> Vec<EntryRef> {
@@ -2393,6 +2384,7 @@ mod tests {
             .collect()
     }
 
+    /// A two-part name made of the digits of `i` spelt as letters, unlike any other `i`'s.
     fn letters(i: usize) -> String {
         let w: String = format!("{i:04}")
             .bytes()
