@@ -108,9 +108,10 @@ fn spelling_similarity(a: &Part, b: &Part) -> f32 {
     if a.vowelless || b.vowelless {
         return vowelless_similarity(a, b);
     }
-    if nisba_of(a.text(), b.text()) || nisba_of(b.text(), a.text()) {
+    if nisba_like(a.text(), b.text()) || nisba_like(b.text(), a.text()) {
         // MOHAMMAD / MOHAMMADI, HASHIM / HASHIMI, RASHID / RASHIDI: a name and the family
-        // name made from it are different names
+        // name made from it are different names, also in another spelling (HASHEM / HASHIMI,
+        // DARWISH / DARVISHI: no closer than HASHIM / HASHIMI)
         return NISBA;
     }
     // Below RAW_FLOOR, Jaro-Winkler cannot reach the floor. Unless the skeletons agree or an
@@ -168,9 +169,10 @@ fn spelling_similarity(a: &Part, b: &Part) -> f32 {
     // the same letters once the vowels and the letters that Latin spellings of one Arabic
     // letter swap are folded: KASSEM / QASIM, QADER / KADIR (more edits apart than the rule
     // above allows, but not one letter more than a spelling convention)
+    // (a skeleton of one letter is enough for parts of four letters or more: IURII / YURI)
     if best < SPELLING_FOLDED
         && a.skel() == b.skel()
-        && a.skel().len() >= 2
+        && !a.skel().is_empty()
         && a.text().len().min(b.text().len()) >= 4
         && spelling_folded_equal(a.text(), b.text())
     {
@@ -212,22 +214,67 @@ const NISBA: f32 = 0.70;
 fn nisba_of(short: &str, long: &str) -> bool {
     // KOTE / KOTEY is a spelling, not a nisba: short stems and -y are left to the other rules
     // ABDULLAHI is how West Africa and Somalia write ABDULLAH, not a nisba of it
+    // DMITRII is how Russian passports write DMITRI (-ий, ICAO 9303), not a nisba of it
     short.len() >= 5
         && !short.ends_with("llah")
         && !short.ends_with("laah")
+        && !short.ends_with(['i', 'y'])
         && long.len() == short.len() + 1
         && long.starts_with(short)
         && long.ends_with('i')
 }
 
+/// [`nisba_of`], or `long` is the nisba of a spelling of `short`: `long` less its -i is
+/// `short` spelt otherwise (HASHEM / HASHIMI, DARWISH / DARVISHI, MUHAMMAD / MOHAMADI),
+/// both ending in a consonant.
+fn nisba_like(short: &str, long: &str) -> bool {
+    if nisba_of(short, long) {
+        return true;
+    }
+    let Some(stem) = long.strip_suffix('i') else {
+        return false;
+    };
+    let consonant_end = |t: &str| {
+        t.as_bytes()
+            .last()
+            .is_some_and(|c| !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'w'))
+    };
+    short.len() >= 5
+        && stem.len().abs_diff(short.len()) <= 1
+        && !short.ends_with("llah")
+        && !short.ends_with("laah")
+        && !stem.ends_with("llah")
+        && !stem.ends_with("laah")
+        && consonant_end(short)
+        && consonant_end(stem)
+        && short.as_bytes()[0] == stem.as_bytes()[0]
+        && (spelling_folded_equal(short, stem) || jaro_winkler(short, stem) >= NISBA_STEM_JW)
+}
+
+/// How alike `short` and the stem of `long` must be for [`nisba_like`] (HUSSEIN / HOSSEIN
+/// 0.91, DARWISH / DARVISH 0.94).
+const NISBA_STEM_JW: f32 = 0.9;
+
 /// Whether two parts are the same letters once e = i and o = u (as in [`vowel_signature`], but
 /// letter by letter: AI stays two letters), q = k, c = k (s before e, i, y, as the skeleton
 /// reads it), x = ks inside a part (MAXIM / MAKSIM, as the skeleton reads it), and a letter
-/// repeated after folding is written once (SS, EE and OU, EI, CK alike).
+/// repeated after folding is written once (SS, EE and OU, EI, CK alike); and once the Y of
+/// the Cyrillic soft vowels and -ий is written as the ICAO 9303 transliteration of Russian and
+/// Ukrainian passports writes it: an I that begins a part before a vowel is Y (IURII = YURIY,
+/// IULIIA = YULIYA, IAKOV = YAKOV), a Y after I or E is not written (DMITRIY = DMITRII,
+/// SERGEY = SERGEI, MARIYA = MARIIA) and a Y that ends a part after a consonant is I (DMITRY
+/// = DMITRI).
 fn spelling_folded_equal(a: &str, b: &str) -> bool {
     fn fold(t: &[u8], out: &mut [u8; MAX_PART]) -> Option<usize> {
         let mut n = 0;
+        let vowel = |c: Option<&u8>| matches!(c, Some(b'a' | b'e' | b'i' | b'o' | b'u'));
         for (i, &c) in t.iter().enumerate() {
+            let c = match c {
+                b'i' if i == 0 && vowel(t.get(1)) => b'y',
+                b'y' if n > 0 && out[n - 1] == b'i' => continue,
+                b'y' if i + 1 == t.len() && i > 0 && !vowel(t.get(i - 1)) => b'i',
+                c => c,
+            };
             if c == b'x' && i > 0 {
                 if n >= 2 && out[n - 2..n] == *b"ks" {
                     continue; // XX is one K S
@@ -1233,6 +1280,56 @@ mod tests {
         for (a, b) in [("ADAI", "TAHA"), ("AYAD", "TAHA")] {
             assert!(part(a, b) < SHORT_ROMANISATION, "{a} / {b}: {}", part(a, b));
         }
+    }
+
+    #[test]
+    fn russian_names_as_passports_transliterate_them_are_their_usual_spellings() {
+        // ICAO 9303 (Russian and Ukrainian passports) against the spellings lists use
+        for (a, b) in [
+            ("IURII", "YURIY"),
+            ("IURII", "YURI"),
+            ("IULIIA", "YULIYA"),
+            ("IAKOV", "YAKOV"),
+            ("MARIIA", "MARIYA"),
+            ("KSENIIA", "KSENIYA"),
+            ("DMITRII", "DMITRY"),
+            ("DMITRII", "DMITRIY"),
+            ("DMITRII", "DMITRI"),
+            ("SERGEI", "SERGEY"),
+            ("ALEKSEI", "ALEXEY"),
+            ("ANATOLII", "ANATOLI"),
+        ] {
+            assert!(part(a, b) >= SPELLING_FOLDED, "{a} / {b}: {}", part(a, b));
+            assert_eq!(part(a, b), part(b, a), "{a} / {b}");
+        }
+        // the Y is folded only where those spellings put it
+        assert!(!spelling_folded_equal("yakov", "akov"));
+        assert!(!spelling_folded_equal("sayid", "said"));
+        assert!(!spelling_folded_equal("iman", "yman"));
+        assert!(part("IURII", "IRINA") < PART_FLOOR);
+    }
+
+    #[test]
+    fn a_nisba_of_another_spelling_is_no_closer_than_the_nisba_itself() {
+        for (a, b) in [
+            ("HASHEM", "HASHIMI"),
+            ("DARWISH", "DARVISHI"),
+            ("HUSSEIN", "HOSSEINI"),
+            ("MUHAMMAD", "MOHAMADI"),
+        ] {
+            assert!(
+                (part(a, b) - NISBA).abs() < 1e-6,
+                "{a} / {b}: {}",
+                part(a, b)
+            );
+            assert!((part(b, a) - NISBA).abs() < 1e-6, "{b} / {a}");
+        }
+        // the spellings themselves are still close
+        assert!(part("DARWISH", "DARVISH") > NISBA);
+        assert!(part("HASHEM", "HASHIM") > NISBA);
+        // and a stem ending in a vowel or a different name is no nisba
+        assert!(!nisba_like("mustafa", "mustafi"));
+        assert!(!nisba_like("hassan", "husaini"));
     }
 
     #[test]

@@ -826,6 +826,32 @@ mod tests {
     }
 
     #[test]
+    fn travellers_named_as_russian_passports_write_names_find_the_listed_spellings() {
+        // ICAO 9303 (what the passport's MRZ, and so the API data, holds) against the spellings
+        // sanctions lists use; each pair is proposed by the index and scored over the threshold
+        let s = Screener::from_entries(
+            vec![
+                entry("y", &["Yuliya Sergeyevna Kuznetsova"], &["1985-03-12"]),
+                entry("u", &["Yuriy Petrovich Zakharchenko"], &["1971"]),
+                entry("d", &["Dmitri Valeryevich Utkin"], &["1970-06-11"]),
+            ],
+            ScreenConfig::default(),
+        );
+        for (surname, given, dob, id) in [
+            ("KUZNETSOVA", "IULIIA", "1985-03-12", "y"),
+            ("ZAKHARCHENKO", "IURII", "1971-09-02", "u"),
+            ("UTKIN", "DMITRII", "1970-06-11", "d"),
+        ] {
+            let found: Vec<String> = s
+                .screen(&pax(surname, given, Some(dob)))
+                .into_iter()
+                .map(|m| m.entry_id)
+                .collect();
+            assert_eq!(found, [id], "{given} {surname}");
+        }
+    }
+
+    #[test]
     fn different_birth_year_suppresses() {
         let s = Screener::from_entries(
             vec![entry("a", &["Rami Makhlouf"], &["1969-07-10"])],
