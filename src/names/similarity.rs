@@ -191,6 +191,12 @@ fn spelling_similarity(a: &Part, b: &Part) -> f32 {
     {
         best = SHORT_ROMANISATION;
     }
+    // a consonant H, W or Y for another is a different syllable, not a spelling: MINGHAO /
+    // MINGYAO, JUNHAO / JUNYAO, AWAD / AYAD (the skeleton drops all three, so its rules and
+    // Jaro-Winkler alone would call them variants)
+    if best > GLIDE_SWAPPED && glides_differ(a.text(), b.text()) {
+        return GLIDE_SWAPPED;
+    }
     best
 }
 
@@ -205,6 +211,34 @@ fn ch_for_j(a: &str, b: &str) -> bool {
             .is_some_and(|(p, q)| p == q && p.len() <= 3)
     };
     one(a, b) || one(b, a)
+}
+
+/// The most two parts score whose consonant H, W and Y differ ([`glides_differ`]): under
+/// [`PART_FLOOR`], so they count as different names.
+const GLIDE_SWAPPED: f32 = 0.6;
+
+/// Whether the parts' H, W and Y before a vowel or another of the three (an H not in a
+/// digraph: not the H of SH, KH, TH …) are as many in each and one of them differs: a W or Y for an H, or one for the other
+/// (JUNHAO / JUNYAO, HONGWEI / HONGHUI, AWAD / AYAD). An added or dropped one (DAOUD / DAWUD,
+/// YAHYA / YEHIA) says nothing.
+fn glides_differ(a: &str, b: &str) -> bool {
+    fn glides(t: &[u8]) -> impl Iterator<Item = u8> + '_ {
+        let vowel = |c: Option<&u8>| matches!(c, Some(b'a' | b'e' | b'i' | b'o' | b'u'));
+        (0..t.len()).filter_map(move |i| {
+            let c = t[i];
+            // (NG then H is two syllables in pinyin: MINGHAO)
+            let digraph = c == b'h'
+                && i > 0
+                && (matches!(t[i - 1], b's' | b'c' | b'z' | b'k' | b't' | b'd' | b'p')
+                    || (t[i - 1] == b'g' && (i < 2 || t[i - 2] != b'n')));
+            // (before another of the three too: the H of YAHYA, against YEHIA's)
+            let next = t.get(i + 1);
+            let before = vowel(next) || matches!(next, Some(b'h' | b'w' | b'y'));
+            (matches!(c, b'h' | b'w' | b'y') && !digraph && before).then_some(c)
+        })
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    glides(a).count() == glides(b).count() && glides(a).zip(glides(b)).any(|(x, y)| x != y)
 }
 
 /// Score of a name against the family name formed from it with -i.
@@ -1326,6 +1360,36 @@ mod tests {
         assert!(!spelling_folded_equal("iman", "yman"));
         assert!(!spelling_folded_equal("kyoko", "kiku"));
         assert!(part("IURII", "IRINA") < PART_FLOOR);
+    }
+
+    #[test]
+    fn a_consonant_h_w_or_y_for_another_is_another_name() {
+        for (a, b) in [
+            ("MINGHAO", "MINGYAO"),
+            ("JUNHAO", "JUNYAO"),
+            ("YUHANG", "YUYANG"),
+            ("HONGWEI", "HONGHUI"),
+            ("AWAD", "AYAD"),
+        ] {
+            assert!(part(a, b) < PART_FLOOR, "{a} / {b}: {}", part(a, b));
+            assert_eq!(part(a, b), part(b, a), "{a} / {b}");
+        }
+        // one added or dropped, or an H in a digraph, is still a spelling
+        for (a, b) in [
+            ("DAOUD", "DAWUD"),
+            ("YAHYA", "YEHIA"),
+            ("HUSSEIN", "HUSSEYIN"),
+            ("MAKHLOUF", "MAKHLUF"),
+            ("WAHEED", "WAHID"),
+            ("IURII", "YURIY"),
+        ] {
+            let (x, y) = (a.to_lowercase(), b.to_lowercase());
+            assert!(!glides_differ(&x, &y), "{a} / {b}");
+        }
+        assert!(part("DAOUD", "DAWUD") >= PART_FLOOR);
+        assert!(part("MAKHLOUF", "MAKHLUF") >= PART_FLOOR);
+        assert!(!glides_differ("huwaida", "huwayda"));
+        assert!(glides_differ("shuhua", "shuwa"));
     }
 
     #[test]
